@@ -1,0 +1,1 @@
+"""The snippet harness: finds snippet files and their sections, runs them, checks their outputs."""

@@ -1,0 +1,195 @@
+"""Deliberately broken copies of the project, each caught loudly with file and line named."""
+
+import shutil
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.harness.integrity import check_tree
+from tests.harness.outputs import drift_report, render_outputs
+from tests.harness.run import run_snippet
+from tests.harness.sections import ROOT
+from tests.site_build import build_site
+
+PAGE = "docs/execution-model.md"
+TF_FILE = "snippets/execution-model/tensorflow_code.py"
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of everything the checks and the build read."""
+    copy = tmp_path / "project"
+    for name in ("docs", "snippets", "hooks"):
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
+    return copy
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def one_error(errors: list[str], expected: str) -> str:
+    matching = [e for e in errors if expected in e]
+    assert matching, f"no error containing {expected!r} in {errors}"
+    return matching[0]
+
+
+def test_the_unbroken_copy_passes(project):
+    assert check_tree(project) == []
+
+
+def test_missing_snippet_file(project):
+    edit(project / PAGE, "execution-model/pytorch_code.py:setup", "execution-model/gone_code.py:setup")
+    line = line_of(project / PAGE, "gone_code.py")
+    one_error(check_tree(project), f"{PAGE}:{line}: includes 'execution-model/gone_code.py'")
+
+
+def test_missing_section(project):
+    edit(project / PAGE, "tensorflow_code.py:retracing", "tensorflow_code.py:retraced")
+    line = line_of(project / PAGE, ":retraced")
+    one_error(
+        check_tree(project),
+        f"{PAGE}:{line}: 'execution-model/tensorflow_code.py' has no section 'retraced'",
+    )
+
+
+def test_orphan_section(project):
+    snippet = project / TF_FILE
+    snippet.write_text(snippet.read_text() + "# --8<-- [start:orphan]\nz = 1\n# --8<-- [end:orphan]\n")
+    line = line_of(snippet, "[start:orphan]")
+    one_error(check_tree(project), f"{TF_FILE}:{line}: section 'orphan' is shown by no page")
+
+
+def test_section_without_its_twin(project):
+    edit(project / TF_FILE, "[start:compiler]", "[start:xla_only]")
+    edit(project / TF_FILE, "[end:compiler]", "[end:xla_only]")
+    errors = check_tree(project)
+    one_error(errors, f"{TF_FILE}:1: has no section 'compiler'")
+    one_error(errors, "has no section 'xla_only'")
+
+
+def test_unclosed_section_marker(project):
+    edit(project / TF_FILE, "# --8<-- [end:setup]", "")
+    line = line_of(project / TF_FILE, "[start:eager_by_default]")
+    errors = check_tree(project)
+    assert errors == [f"{TF_FILE}:{line}: section 'eager_by_default' starts inside 'setup'"]
+
+
+def test_badly_named_snippet_file(project):
+    shutil.copy(project / TF_FILE, project / "snippets/execution-model/tensorflow.py")
+    one_error(check_tree(project), "tensorflow.py:1: snippet files must be named")
+
+
+def test_broken_internal_link_fails_the_build(project, tmp_path):
+    edit(project / "docs/index.md", "(decision.md)", "(decision.md#no-such-anchor)")
+    result = build_site(project, tmp_path / "site")
+    assert result.returncode != 0
+    assert "index.md" in result.stderr and "no-such-anchor" in result.stderr
+
+
+def test_missing_section_fails_the_build_too(project, tmp_path):
+    edit(project / PAGE, "tensorflow_code.py:retracing", "tensorflow_code.py:retraced")
+    result = build_site(project, tmp_path / "site")
+    assert result.returncode != 0 and "retraced" in result.stderr
+
+
+def test_malformed_decision_row_fails_the_build(project, tmp_path):
+    edit(project / "docs/data/decisions.yml", "choice: Keras 3", "choice: Keras3")
+    result = build_site(project, tmp_path / "site")
+    assert result.returncode != 0 and "field 'choice': 'Keras3'" in result.stderr
+
+
+# ------------------------------------------------------------------ running snippets
+
+
+def write_snippet(tmp_path: Path, code: str) -> Path:
+    path = tmp_path / "demo" / "pytorch_code.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(code).lstrip(), encoding="utf-8")
+    return path
+
+
+def run(tmp_path, code, timeout=60):
+    path = write_snippet(tmp_path, code)
+    return path, run_snippet(path, tmp_path / "result", env={}, timeout=timeout)
+
+
+def test_failing_snippet_names_file_and_line(tmp_path):
+    path, result = run(tmp_path, "x = 1\n\nraise ValueError('broken on purpose')\n")
+    assert result.failure().startswith(f"{path}:3: ValueError: broken on purpose")
+
+
+def test_drifted_output_names_file_and_line(tmp_path):
+    path, result = run(tmp_path, "print('setup')\n#> setup\nprint(1 + 1)\n#> 3\n")
+    source = path.read_text()
+    report = drift_report(str(path), source, render_outputs(source, result.prints))
+    assert report.startswith(f"{path}:4: shown output differs")
+    assert "-#> 3" in report and "+#> 2" in report
+
+
+def test_missing_and_stale_outputs_both_drift(tmp_path):
+    path, result = run(tmp_path, "for i in range(2):\n    print(i)\nx = 1\n#> stale\n")
+    rendered = render_outputs(path.read_text(), result.prints)
+    assert rendered == "for i in range(2):\n    print(i)\n    #> 0\n    #> 1\nx = 1\n"
+
+
+def test_network_access_is_blocked(tmp_path):
+    _, result = run(
+        tmp_path, "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=5)\n"
+    )
+    assert "network access is blocked in snippets" in result.failure()
+    assert ":2: " in result.failure()
+
+
+def test_loopback_is_allowed(tmp_path):
+    _, result = run(
+        tmp_path,
+        """
+        import socket
+        server = socket.create_server(("127.0.0.1", 0))
+        client = socket.create_connection(server.getsockname())
+        print("connected")
+        """,
+    )
+    assert result.failure() is None and result.prints[0]["text"] == "connected\n"
+
+
+def test_timeout_kills_the_snippet_and_its_children(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    started = time.monotonic()
+    _, result = run(
+        tmp_path,
+        f"""
+        import subprocess, time
+        child = subprocess.Popen([{sys.executable!r}, "-c", "import time; time.sleep(120)"])
+        open({str(pid_file)!r}, "w").write(str(child.pid))
+        time.sleep(120)
+        """,
+        timeout=3,
+    )
+    assert time.monotonic() - started < 30
+    assert result.failure().startswith(f"{tmp_path / 'demo' / 'pytorch_code.py'}:0: Timeout")
+    assert not alive(int(pid_file.read_text())), "the snippet's child process survived the timeout"
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` runs; a killed process may linger a moment, or as a zombie until reaped."""
+    for _ in range(50):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except FileNotFoundError:
+            return False
+        if state in ("Z", "X"):
+            return False
+        time.sleep(0.1)
+    return True

@@ -1,0 +1,62 @@
+"""Every snippet file runs, prints exactly what its #> lines show, and agrees with its twin."""
+
+import numpy as np
+import pytest
+
+from tests.harness.folder_checks import load_folder_checks
+from tests.harness.outputs import drift_report, render_outputs
+from tests.harness.sections import framework_of, relative, snippet_files
+
+SNIPPETS = snippet_files()
+FOLDERS = sorted({path.parent for path in SNIPPETS})
+
+
+def _run_params():
+    for path in SNIPPETS:
+        for index, env in enumerate(load_folder_checks(path.parent).runs_of(path.name)):
+            label = relative(path).removeprefix("snippets/")
+            if env:
+                label += " " + " ".join(f"{k}={v}" for k, v in env.items())
+            yield pytest.param(path, index, id=label, marks=getattr(pytest.mark, framework_of(path)))
+
+
+def _parity_params():
+    for folder in FOLDERS:
+        for parity in load_folder_checks(folder).parity:
+            label = f"{folder.name}:{parity.section}:{parity.value}"
+            yield pytest.param(folder, parity, id=label)
+
+
+@pytest.mark.parametrize(("path", "index"), list(_run_params()))
+def test_snippet_runs_and_shows_its_real_output(path, index, snippet_runs, request):
+    result = snippet_runs.get(path, index)
+    if failure := result.failure():
+        pytest.fail(failure, pytrace=False)
+    source = path.read_text(encoding="utf-8")
+    rendered = render_outputs(source, result.prints)
+    report = drift_report(relative(path), source, rendered)
+    if report and request.config.getoption("--update-outputs"):
+        path.write_text(rendered, encoding="utf-8")
+    elif report:
+        pytest.fail(report, pytrace=False)
+
+
+@pytest.mark.parametrize(("folder", "parity"), list(_parity_params()))
+def test_frameworks_compute_the_same_values(folder, parity, snippet_runs):
+    """The value named in checks.yml agrees across the folder's files within rtol/atol."""
+    values = {}
+    for path in sorted(folder.glob("*_code.py")):
+        result = snippet_runs.get(path)
+        if failure := result.failure():
+            pytest.fail(f"cannot compare {parity.value!r}: {failure}", pytrace=False)
+        with np.load(result.values_file) as stored:
+            values[relative(path)] = stored[parity.value]
+    (first, expected), *others = values.items()
+    for name, actual in others:
+        np.testing.assert_allclose(
+            actual,
+            expected,
+            rtol=parity.rtol,
+            atol=parity.atol,
+            err_msg=f"{name} vs {first}: {parity.value!r} (section {parity.section!r}) differs",
+        )
