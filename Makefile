@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make serve` and `make test`. Both create .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve test lint snippets outputs page build clean
+
+# (Re)install whenever requirements.txt changes.
+$(INSTALLED): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(INSTALLED)
+
+serve: $(INSTALLED) ## Serve the site at http://127.0.0.1:8000, rebuilding on change
+	$(BIN)/python -m mkdocs serve --dev-addr 127.0.0.1:8000
+
+test: $(INSTALLED) lint ## Every check: lint, snippet runs and outputs, parity, integrity, data, strict build
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+outputs: $(INSTALLED) ## Rerun every snippet and rewrite its #> output lines
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_snippets.py --update-outputs -k test_snippet_runs
+
+page: $(INSTALLED) ## Re-test one page's snippets: make page PAGE=execution-model
+	@test -n "$(PAGE)" || (echo "usage: make page PAGE=<folder under snippets/>" && exit 2)
+	@test -d snippets/$(PAGE) || (echo "no folder snippets/$(PAGE)" && exit 2)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_snippets.py tests/test_integrity.py -k "$(PAGE) or integrity"
+
+build: $(INSTALLED) ## Build the static site into site/
+	$(BIN)/python -m mkdocs build --strict
+
+clean:
+	rm -rf site .pytest_cache
