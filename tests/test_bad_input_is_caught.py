@@ -78,6 +78,24 @@ def test_section_without_its_twin(project):
     one_error(errors, "has no section 'xla_only'")
 
 
+def test_unpaired_section_needs_its_reason_on_the_page(project):
+    reason = "Only TensorFlow has this, for a test."
+    snippet = project / TF_FILE
+    snippet.write_text(snippet.read_text() + "# --8<-- [start:tf_only]\nz = 1\n# --8<-- [end:tf_only]\n")
+    checks = project / "snippets/execution-model/checks.yml"
+    checks.write_text(checks.read_text() + f"unpaired:\n  tf_only: {reason!r}\n")
+    page = project / PAGE
+    include = '--8<-- "execution-model/tensorflow_code.py:tf_only"'
+    page.write_text(page.read_text() + f"\n```python\n{include}\n```\n")
+    line = line_of(snippet, "[start:tf_only]")
+    assert check_tree(project) == [
+        f"{TF_FILE}:{line}: the page showing section 'tf_only' must state the reason it is unpaired, "
+        f"verbatim: {reason!r}"
+    ]
+    page.write_text(page.read_text() + f"\n{reason}\n")
+    assert check_tree(project) == []
+
+
 def test_unclosed_section_marker(project):
     edit(project / TF_FILE, "# --8<-- [end:setup]", "")
     line = line_of(project / TF_FILE, "[start:eager_by_default]")

@@ -69,13 +69,11 @@ def check_tree(root: Path = ROOT) -> list[str]:
     folders = sorted({path.parent for path in sections} - {path.parent for path in unreadable})
     for folder in folders:
         in_folder = {path: named for path, named in sections.items() if path.parent == folder}
-        errors += check_folder(folder, in_folder, pages_by_file, root)
+        errors += check_folder(folder, in_folder, pages_by_file)
     return errors
 
 
-def check_folder(
-    folder: Path, sections: dict[Path, dict[str, Section]], pages_by_file, root: Path
-) -> list[str]:
+def check_folder(folder: Path, sections: dict[Path, dict[str, Section]], pages_by_file) -> list[str]:
     """Sections pair up across the folder's files; parity entries point at real code."""
     try:
         checks = load_folder_checks(folder)
@@ -90,6 +88,8 @@ def check_folder(
             break
 
     all_names = set().union(*(named.keys() for named in sections.values()))
+    for name in sorted(checks.unpaired.keys() - all_names):
+        errors.append(f"{relative(folder)}/checks.yml: 'unpaired' names {name!r}, which no file has")
     for path, named in sections.items():
         pages_text = "\n".join(p.read_text(encoding="utf-8") for p in pages_by_file.get(path, ()))
         for name in sorted(all_names - named.keys()):
