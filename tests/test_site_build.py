@@ -69,6 +69,17 @@ def test_every_page_shows_the_versions_read_from_the_installed_packages(site):
     assert not missing, f"pages without the stamp {stamp!r}: {missing}"
 
 
+def test_admonition_titles_show_no_escape_characters(site):
+    """Python-Markdown keeps \\" literally in admonition titles; write “curly quotes” instead."""
+    broken = [
+        f"{page.relative_to(site)}: {title}"
+        for page in site.rglob("*.html")
+        for title in re.findall(r'admonition-title">([^<]*)', page.read_text(encoding="utf-8"))
+        if "\\" in title
+    ]
+    assert not broken, "admonition titles with a literal backslash:\n" + "\n".join(broken)
+
+
 def test_decision_page_renders_every_row_of_the_data_file(site):
     html = (site / "decision" / "index.html").read_text(encoding="utf-8")
     assert "decision-table" not in html, "the placeholder was not replaced"
