@@ -1,0 +1,587 @@
+"""The API mapping (docs/data/api_mapping.yml): every row runs in both frameworks and shows the
+difference it declares; bad data fails with the file, line, row and field named.
+
+All rows run in one subprocess (TensorFlow and PyTorch imported once, network blocked as for
+snippets), shared by every test of the session, even across xdist workers. One test per row
+reports that row. `--update-outputs` rewrites the `expect` values of the data file from the run.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from filelock import FileLock
+
+from hooks.api_mapping import (
+    AREAS,
+    DATA_FILE,
+    DIFFERENCES,
+    PLACEHOLDERS,
+    ApiMappingError,
+    format_value,
+    load_mapping,
+    render_bites,
+    render_summary,
+    render_table,
+    render_versions,
+    slug,
+)
+from tests.api_mapping_runner import write_expectations
+from tests.harness.run import snippet_env
+from tests.harness.sections import ROOT
+from tests.site_build import build_site
+
+RUNNER = ROOT / "tests" / "api_mapping_runner.py"
+RUN_TIMEOUT = 600
+
+try:
+    MAPPING = load_mapping()
+    LOAD_ERROR = None
+except ApiMappingError as err:  # reported by test_the_data_file_is_valid, not as a collection error
+    MAPPING, LOAD_ERROR = None, str(err)
+ROWS = MAPPING.rows if MAPPING else []
+
+# A small data file whose rows are wrong on purpose; it runs in the same process as the real one.
+BROKEN = """\
+inputs:
+  x: rng.standard_normal((2, 3)).astype("float32")
+rows:
+  - concept: Fine
+    area: shape manipulation
+    tensorflow: tf.reshape(x, [3, 2])
+    pytorch: x.reshape(3, 2)
+    difference: none
+  - concept: Call fails
+    area: math and reductions
+    tensorflow: tf.reduce_sum(x, axis=5)
+    pytorch: torch.sum(x, dim=0)
+    difference: none
+  - concept: Claims none but differs
+    area: math and reductions
+    tensorflow: tf.math.reduce_std(x)
+    pytorch: torch.std(x)
+    difference: none
+  - concept: Claims defaults but agrees
+    area: math and reductions
+    tensorflow: tf.reduce_sum(x)
+    pytorch: torch.sum(x)
+    difference: defaults
+    note: Not true.
+    torch_aligned: torch.sum(x)
+  - concept: Aligned forms still disagree
+    area: math and reductions
+    tensorflow: tf.math.reduce_std(x)
+    pytorch: torch.std(x)
+    difference: defaults
+    note: The aligned form forgets the correction.
+    torch_aligned: torch.std(x, correction=1)
+  - concept: Not a layout difference
+    area: neural-network layers
+    tensorflow: tf.ones([1, 2, 2, 3])
+    pytorch: torch.zeros(1, 3, 2, 2)
+    difference: layout NHWC/NCHW
+    note: Moving the channels does not make ones zeros.
+  - concept: Different distributions
+    area: random
+    tensorflow: tf.random.normal([10000])
+    pytorch: torch.rand(10000)
+    difference: none
+    compare: statistics
+  - concept: Output that cannot be compared
+    area: neural-network layers
+    tensorflow: keras.layers.Dense(2)
+    pytorch: nn.Linear(2, 2)
+    difference: none
+  - concept: Stale expectation
+    area: math and reductions
+    tensorflow: tf.math.reduce_std(x)
+    pytorch: torch.std(x)
+    difference: defaults
+    note: Biased vs unbiased.
+    torch_aligned: torch.std(x, correction=0)
+    bite: A bite whose expect is stale
+    expect: {tensorflow: 1.0, pytorch: 2.0}
+  - concept: Code that fails in a block
+    area: math and reductions
+    tensorflow: tf.reduce_sum(x)
+    pytorch: torch.sum(x)
+    difference: none
+    torch_code: |
+      total = torch.sum(x)
+      total.no_such_method()
+"""
+
+
+# ---------------------------------------------------------------- One run for the session
+
+
+@pytest.fixture(scope="session")
+def mapping_run(tmp_path_factory, request) -> dict:
+    """Run the real data file and the broken one in one subprocess; cached for the session."""
+    cache = shared_dir(tmp_path_factory, "api-mapping")
+    result = cache / "result.json"
+    broken = cache / "broken.yml"
+    with FileLock(str(cache / "run.lock")):
+        if not result.exists():
+            if LOAD_ERROR:
+                pytest.fail(LOAD_ERROR, pytrace=False)
+            broken.write_text(BROKEN, encoding="utf-8")
+            with tempfile.TemporaryDirectory(prefix="api-mapping-cwd-") as cwd:
+                process = subprocess.run(
+                    [sys.executable, str(RUNNER), str(result), str(DATA_FILE), str(broken)],
+                    cwd=cwd,
+                    env=snippet_env({}),
+                    capture_output=True,
+                    text=True,
+                    timeout=RUN_TIMEOUT,
+                )
+            if process.returncode != 0 or not result.exists():
+                pytest.fail(
+                    f"{RUNNER.relative_to(ROOT)} failed (exit {process.returncode}):\n"
+                    f"{process.stderr[-6000:]}",
+                    pytrace=False,
+                )
+            report = json.loads(result.read_text(encoding="utf-8"))
+            if request.config.getoption("--update-outputs"):
+                rows = report["files"][str(DATA_FILE)]["rows"]
+                write_expectations(DATA_FILE, {r["concept"]: r["shown"] for r in rows if r["shown"]})
+        report = json.loads(result.read_text(encoding="utf-8"))
+    report["broken_path"] = str(broken)
+    return report
+
+
+def results_of(report: dict, path: Path | str) -> dict[str, dict]:
+    data = report["files"][str(path)]
+    assert data["error"] is None, data["error"]
+    return {row["concept"]: row for row in data["rows"]}
+
+
+def expectation_problem(path: Path, row, shown) -> str | None:
+    """None if the row's `expect` matches what the run returned."""
+    if row.expect is None:
+        return None
+    returned = yaml.safe_load(format_value(shown)) if shown is not None else None
+    if returned == row.expect:
+        return None
+    return (
+        f"{row.where(path, 'expect')}, field 'expect': the run returned {format_value(shown)}, "
+        f"the file says {format_value(row.expect)}. Rewrite it with: "
+        ".venv/bin/python -m pytest tests/test_api_mapping.py --update-outputs"
+    )
+
+
+# ---------------------------------------------------------------- The real data file
+
+
+def test_the_data_file_is_valid_and_covers_every_area_and_difference():
+    assert LOAD_ERROR is None, LOAD_ERROR
+    assert len(ROWS) >= 200, f"{len(ROWS)} rows; the mapping promises at least 200"
+    assert {row.area for row in ROWS} == set(AREAS)
+    assert {row.difference for row in ROWS} == set(DIFFERENCES)
+    bites = [row.bite for row in ROWS if row.bite]
+    assert len(bites) >= 8, bites
+
+
+@pytest.fixture(scope="session")
+def current_rows(mapping_run) -> dict:
+    """The rows as the data file holds them after the run (--update-outputs may rewrite it)."""
+    return {row.concept: row for row in load_mapping().rows}
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[slug(row.concept) for row in ROWS])
+def test_row(mapping_run, current_rows, row):
+    """Both forms run; the difference the row declares is the one the run shows."""
+    result = results_of(mapping_run, DATA_FILE).get(row.concept)
+    assert result is not None, f"{row.label(DATA_FILE)}: was not run"
+    if not result["ok"]:
+        pytest.fail(result["message"], pytrace=False)
+    problem = expectation_problem(DATA_FILE, current_rows[row.concept], result["shown"])
+    if problem:
+        pytest.fail(problem, pytrace=False)
+
+
+def test_every_row_was_run_once(mapping_run):
+    run = [row["concept"] for row in mapping_run["files"][str(DATA_FILE)]["rows"]]
+    assert run == [row.concept for row in ROWS]
+
+
+# ---------------------------------------------------------------- Broken rows are reported
+
+
+def broken_result(report: dict, concept: str) -> dict:
+    return results_of(report, report["broken_path"])[concept]
+
+
+def broken_line(needle: str) -> int:
+    return next(n for n, line in enumerate(BROKEN.splitlines(), 1) if needle in line)
+
+
+def test_a_correct_row_of_the_broken_file_passes(mapping_run):
+    assert broken_result(mapping_run, "Fine")["ok"]
+
+
+def test_a_failing_call_names_file_line_row_field_and_exception(mapping_run):
+    result = broken_result(mapping_run, "Call fails")
+    path, line = mapping_run["broken_path"], broken_line("tf.reduce_sum(x, axis=5)")
+    assert not result["ok"]
+    assert result["message"].startswith(
+        f"{path}:{line}: row 2 ('Call fails'), field 'tensorflow': raised InvalidArgumentError:"
+    ), result["message"]
+    assert "Invalid reduction dimension" in result["message"]
+
+
+def test_a_failure_inside_a_block_names_the_line_of_the_block(mapping_run):
+    result = broken_result(mapping_run, "Code that fails in a block")
+    path = mapping_run["broken_path"]
+    assert not result["ok"]
+    assert result["message"].startswith(
+        f"{path}:{broken_line('total = torch.sum(x)')}: row 10 ('Code that fails in a block'), "
+        "field 'torch_code': raised AttributeError:"
+    ), result["message"]
+    assert f"line {broken_line('no_such_method')}: total.no_such_method()" in result["message"]
+
+
+@pytest.mark.parametrize(
+    ("concept", "expected"),
+    [
+        ("Claims none but differs", "declares 'none', but the two forms disagree: values differ"),
+        ("Claims defaults but agrees", "declares 'defaults', but the two forms agree when run as written"),
+        ("Aligned forms still disagree", "the aligned forms still disagree: values differ"),
+        ("Not a layout difference", "moving TensorFlow's last axis to position 1 does not give"),
+        ("Different distributions", "statistics differ beyond rtol=0.05, atol=0.02"),
+        ("Output that cannot be compared", "cannot be compared"),
+    ],
+)
+def test_a_claim_the_run_contradicts_is_reported(mapping_run, concept, expected):
+    result = broken_result(mapping_run, concept)
+    assert not result["ok"], f"{concept!r} passed"
+    index = next(
+        i
+        for i, row in enumerate(load_mapping(Path(mapping_run["broken_path"])).rows, 1)
+        if row.concept == concept
+    )
+    assert f"row {index} ({concept!r})" in result["message"], result["message"]
+    assert expected in result["message"], result["message"]
+
+
+def test_a_stale_expectation_is_reported_with_the_fix(mapping_run):
+    path = Path(mapping_run["broken_path"])
+    row = next(row for row in load_mapping(path).rows if row.concept == "Stale expectation")
+    result = broken_result(mapping_run, "Stale expectation")
+    assert result["ok"], result["message"]  # the claim holds; only the recorded values are stale
+    problem = expectation_problem(path, row, result["shown"])
+    assert problem is not None
+    assert problem.startswith(
+        f"{path}:{broken_line('expect: {tensorflow: 1.0')}: row 9 ('Stale expectation'), field 'expect'"
+    )
+    assert "--update-outputs" in problem
+
+
+def test_update_outputs_rewrites_only_the_expect_values(mapping_run, tmp_path):
+    path = Path(mapping_run["broken_path"])
+    copy = tmp_path / "copy.yml"
+    copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    shown = broken_result(mapping_run, "Stale expectation")["shown"]
+    assert write_expectations(copy, {"Stale expectation": shown}) == 1
+    row = next(row for row in load_mapping(copy).rows if row.concept == "Stale expectation")
+    assert expectation_problem(copy, row, shown) is None
+    before, after = path.read_text().splitlines(), copy.read_text().splitlines()
+    changed = [n for n, (a, b) in enumerate(zip(before, after, strict=True), 1) if a != b]
+    assert changed == [broken_line("expect: {tensorflow: 1.0")]
+    assert write_expectations(copy, {"Stale expectation": shown}) == 0  # idempotent
+
+
+# ---------------------------------------------------------------- Validation of the data file
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    copy = tmp_path / "api_mapping.yml"
+    copy.write_text(DATA_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    return copy
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str, after: int = 0) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if n > after and needle in line)
+
+
+def row_index(path: Path, concept: str) -> int:
+    text = path.read_text(encoding="utf-8")
+    concepts = re.findall(r"^  - concept: (.+)$", text, re.MULTILINE)
+    return concepts.index(concept) + 1
+
+
+def load_error(path: Path) -> str:
+    with pytest.raises(ApiMappingError) as caught:
+        load_mapping(path)
+    return str(caught.value)
+
+
+def test_the_unbroken_copy_loads(data_copy):
+    assert len(load_mapping(data_copy).rows) == len(ROWS)
+
+
+def test_unknown_area_names_line_row_and_field(data_copy):
+    edit(data_copy, "    area: linear algebra\n", "    area: linear algebr\n")
+    line = line_of(data_copy, "area: linear algebr")
+    concept = "Matrix product"
+    where = f"{data_copy}:{line}: row {row_index(data_copy, concept)} ({concept!r})"
+    assert f"{where}, field 'area': 'linear algebr'" in load_error(data_copy)
+
+
+def test_unknown_difference_names_line_row_and_field(data_copy):
+    edit(
+        data_copy,
+        "    pytorch: torch.zeros(2, 3)\n    difference: none\n",
+        "    pytorch: torch.zeros(2, 3)\n    difference: nothing\n",
+    )
+    line = line_of(data_copy, "difference: nothing")
+    message = load_error(data_copy)
+    where = f"{data_copy}:{line}: row {row_index(data_copy, 'Zeros')} ('Zeros')"
+    assert f"{where}, field 'difference': 'nothing' is not one of" in message
+
+
+def test_unknown_field_names_line_row_and_field(data_copy):
+    edit(
+        data_copy,
+        "  - concept: Zeros\n    area: tensor creation\n",
+        "  - concept: Zeros\n    area: tensor creation\n    tf_setup: x = 1\n",
+    )
+    line = line_of(data_copy, "tf_setup: x = 1")
+    where = f"{data_copy}:{line}: row {row_index(data_copy, 'Zeros')} ('Zeros')"
+    assert f"{where}, field 'tf_setup': unknown field" in load_error(data_copy)
+
+
+def test_missing_field_names_row_and_field(data_copy):
+    edit(data_copy, "  - concept: Ones\n    area: tensor creation\n", "  - concept: Ones\n")
+    line = line_of(data_copy, "- concept: Ones")
+    assert (
+        f"{data_copy}:{line}: row {row_index(data_copy, 'Ones')} ('Ones'), field 'area': missing"
+        in load_error(data_copy)
+    )
+
+
+def test_malformed_row_names_line_and_row(data_copy):
+    edit(data_copy, "  - concept: Zeros\n", "  - just text\n  - concept: Zeros\n")
+    line = line_of(data_copy, "- just text")
+    index = row_index(data_copy, "Zeros")  # the text row takes Zeros' place; Zeros moves down
+    assert f"{data_copy}:{line}: row {index}: expected a mapping with fields" in load_error(data_copy)
+
+
+def test_duplicate_concept_names_both_rows(data_copy):
+    edit(data_copy, "  - concept: Ones\n", "  - concept: zeros\n")
+    line = line_of(data_copy, "- concept: zeros")
+    first = row_index(data_copy, "Zeros")
+    message = load_error(data_copy)
+    assert (
+        f"{data_copy}:{line}: row {first + 1} ('zeros'), field 'concept': duplicates row {first}" in message
+    )
+
+
+def test_defaults_without_an_aligned_form_is_rejected(data_copy):
+    edit(data_copy, "    tf_aligned: tf.range(0, 10, 2, dtype=tf.int64)\n", "")
+    concept = "Integer range"
+    message = load_error(data_copy)
+    assert f"row {row_index(data_copy, concept)} ({concept!r}), field 'tf_aligned': missing" in message
+
+
+def test_code_that_does_not_compile_names_the_field(data_copy):
+    edit(data_copy, "    tensorflow: tf.zeros([2, 3])\n", "    tensorflow: tf.zeros([2, 3)\n")
+    line = line_of(data_copy, "tf.zeros([2, 3)")
+    message = load_error(data_copy)
+    where = f"{data_copy}:{line}: row {row_index(data_copy, 'Zeros')} ('Zeros')"
+    assert f"{where}, field 'tensorflow': does not compile" in message
+
+
+def test_a_bite_needs_recorded_values(data_copy):
+    text = data_copy.read_text(encoding="utf-8")
+    start = text.index("  - concept: Default integer dtype")
+    end = text.index("  - concept:", start + 10)
+    data_copy.write_text(text[:start] + re.sub(r"    expect: .*\n", "", text[start:end]) + text[end:])
+    assert "field 'expect': missing" in load_error(data_copy)
+
+
+def test_invalid_yaml_names_the_file(data_copy):
+    edit(data_copy, "    tensorflow: tf.zeros([2, 3])\n", "    tensorflow: tf.zeros([2, 3]): oops\n")
+    message = load_error(data_copy)
+    assert message.startswith(f"{data_copy}: not valid YAML")
+
+
+# ---------------------------------------------------------------- Rendering
+
+
+def test_rendering_escapes_html_and_keeps_code_spans(tmp_path):
+    data = tmp_path / "api_mapping.yml"
+    data.write_text(
+        "inputs:\n  x: np.zeros(2)\nrows:\n"
+        "  - concept: '<script>alert(1)</script> & co'\n    area: tensor creation\n"
+        "    tensorflow: tf.zeros([2]) < 1\n    pytorch: torch.zeros(2) < 1\n    difference: semantics\n"
+        "    note: 'Use `a < b` <b>not bold</b>'\n    torch_aligned: torch.zeros(2) > 1\n",
+        encoding="utf-8",
+    )
+    mapping = load_mapping(data)
+    table = render_table(mapping)
+    assert "<script>" not in table and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in table
+    assert "<code>a &lt; b</code> &lt;b&gt;not bold&lt;/b&gt;" in table
+    assert '<tr id="script-alert-1-script-co">' in table
+    assert "<code>tf.zeros([2]) &lt; 1</code>" in table
+    assert "aligned: <code>torch.zeros(2) &gt; 1</code>" in table
+
+
+def test_every_row_is_rendered_once_with_its_anchor_grouped_by_area():
+    table = render_table(MAPPING)
+    ids = re.findall(r'<tr id="([^"]+)">', table)
+    assert ids == [row.anchor for area in AREAS for row in ROWS if row.area == area]
+    assert len(set(ids)) == len(ids)
+    headings = re.findall(r"^### (.+) \{#([a-z0-9-]+)\}$", table, re.MULTILINE)
+    assert headings == [(area[0].upper() + area[1:], slug(area)) for area in AREAS]
+
+
+def test_bites_show_the_recorded_values_in_linked_tabs():
+    bites = render_bites(MAPPING)
+    for row in ROWS:
+        if row.bite:
+            assert f"{{#bite-{row.anchor}}}" in bites
+            assert f"    #> {format_value(row.expect['tensorflow'])}" in bites
+            assert f"    #> {format_value(row.expect['pytorch'])}" in bites
+    assert bites.count('=== "TensorFlow"') == bites.count('=== "PyTorch"') == sum(bool(r.bite) for r in ROWS)
+
+
+def test_summary_counts_every_row():
+    summary = render_summary(MAPPING)
+    assert f"**{len(ROWS)} rows**" in summary
+    total = sum(int(n) for n in re.findall(r"(\d+) \*", summary))
+    assert total == len(ROWS)
+
+
+# ---------------------------------------------------------------- The built page
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+
+
+def shared_dir(tmp_path_factory, name: str) -> Path:
+    """A directory every xdist worker of this session sees."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    path = base / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The page built with the project's theme and extensions, alone (other pages are not ours)."""
+    project = shared_dir(tmp_path_factory, "api-mapping-site")
+    with FileLock(str(project / "build.lock")):
+        if (project / "site" / "api-mapping" / "index.html").exists():
+            return project / "site"
+        config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+        files = [
+            "docs/api-mapping.md",
+            "docs/data/api_mapping.yml",
+            "docs/assets/javascripts/api-mapping.js",
+            "hooks/api_mapping.py",
+            "hooks/verified_versions.py",
+        ]
+        for name in files:
+            (project / name).parent.mkdir(parents=True, exist_ok=True)
+            (project / name).write_bytes((ROOT / name).read_bytes())
+        (project / "docs" / "index.md").write_text("# Home\n\n[API mapping](api-mapping.md)\n")
+        (project / "snippets").mkdir(exist_ok=True)
+        config.update(
+            hooks=["hooks/verified_versions.py", "hooks/api_mapping.py"],
+            extra_javascript=["assets/javascripts/api-mapping.js"],
+            nav=[{"Home": "index.md"}, {"API mapping": "api-mapping.md"}],
+            plugins=["search"],
+        )
+        (project / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        result = build_site(project, project / "site")
+        assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
+    return project / "site"
+
+
+def test_the_page_shows_every_row_the_bites_and_the_versions(site):
+    page = (site / "api-mapping" / "index.html").read_text(encoding="utf-8")
+    assert not [marker for marker in PLACEHOLDERS.values() if marker in page], "a placeholder is left"
+    assert re.findall(r'<tr id="([^"]+)">', page) == [
+        row.anchor for area in AREAS for row in ROWS if row.area == area
+    ]
+    for row in ROWS:
+        if row.bite:
+            assert f'id="bite-{row.anchor}"' in page, row.bite
+    assert render_versions() in page  # read from the installed packages when the page was built
+    for package in ("TensorFlow", "Keras", "PyTorch"):
+        assert package in render_versions()
+
+
+def test_the_filter_is_a_local_script_and_hidden_without_it(site):
+    page = (site / "api-mapping" / "index.html").read_text(encoding="utf-8")
+    assert '<div class="api-filter" hidden>' in page  # shown by the script only
+    assert re.search(r'<script src="\.\./assets/javascripts/api-mapping\.js"></script>', page)
+    assert (site / "assets" / "javascripts" / "api-mapping.js").is_file()
+
+
+def browser_page(playwright, javascript: bool):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set CHROMIUM_PATH)")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
+    context.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
+    )
+    return browser, context.new_page()
+
+
+VISIBLE_ROWS = """() => [...document.querySelectorAll('table[data-api-area] tbody tr')]
+    .filter(r => r.offsetParent !== null).map(r => r.innerText)"""
+
+
+@pytest.mark.browser
+def test_the_filter_narrows_the_rows_and_clearing_it_restores_them(site):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser, page = browser_page(playwright, javascript=True)
+        try:
+            page.goto((site / "api-mapping" / "index.html").as_uri())
+            box = page.locator("#api-filter-input")
+            assert box.is_visible()
+            assert len(page.evaluate(VISIBLE_ROWS)) == len(ROWS)
+            box.fill("weight_decay")
+            page.wait_for_timeout(200)
+            shown = page.evaluate(VISIBLE_ROWS)
+            assert 0 < len(shown) < len(ROWS)
+            assert all("weight_decay" in row.casefold() for row in shown), shown
+            assert page.locator("#api-filter-status").inner_text() == f"{len(shown)} of {len(ROWS)} rows"
+            assert not page.locator("#linear-algebra").is_visible()  # an area with no match is hidden
+            box.fill("")
+            page.wait_for_timeout(200)
+            assert len(page.evaluate(VISIBLE_ROWS)) == len(ROWS)
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+def test_without_javascript_every_row_shows_and_the_filter_does_not(site):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser, page = browser_page(playwright, javascript=False)
+        try:
+            page.goto((site / "api-mapping" / "index.html").as_uri())
+            assert not page.locator("#api-filter-input").is_visible()
+            assert page.locator("table[data-api-area] tbody tr").count() == len(ROWS)
+            assert page.locator("table[data-api-area] tbody tr:visible").count() == len(ROWS)
+        finally:
+            browser.close()
