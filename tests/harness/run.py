@@ -27,6 +27,7 @@ STDERR_NOISE = re.compile(
 class RunResult:
     path: Path
     env: dict[str, str]
+    source: str  # the file as it was when this run started; prints' line numbers refer to it
     prints: list[dict]
     error: dict | None
     stderr: str
@@ -69,6 +70,7 @@ def run_snippet(
     command = [sys.executable, str(RUNNER), str(path), str(result_dir)]
     if keep:
         command += ["--keep", ",".join(keep)]
+    source = path.read_text(encoding="utf-8")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="snippet-cwd-") as cwd:
         process = subprocess.Popen(
@@ -102,7 +104,7 @@ def run_snippet(
         data = {"prints": [], "error": {"line": 0, "type": "Crash", "message": message}}
     values = result_dir / "values.npz"
     return RunResult(
-        path, env, data["prints"], data["error"], stderr, seconds, values if values.exists() else None
+        path, env, source, data["prints"], data["error"], stderr, seconds, values if values.exists() else None
     )
 
 
