@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test lint snippets outputs page build clean
+.PHONY: serve test lint outputs page bench build clean
 
 # (Re)install whenever requirements.txt changes.
 $(INSTALLED): requirements.txt
@@ -31,6 +31,9 @@ page: $(INSTALLED) ## Re-test one page's snippets: make page PAGE=execution-mode
 	@test -n "$(PAGE)" || (echo "usage: make page PAGE=<folder under snippets/>" && exit 2)
 	@test -d snippets/$(PAGE) || (echo "no folder snippets/$(PAGE)" && exit 2)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_snippets.py tests/test_integrity.py -k "$(PAGE) or integrity"
+
+bench: $(INSTALLED) ## Time both frameworks (minutes); rewrites docs/data/benchmarks.json and its charts
+	PYTHONPATH=tests/harness/sandbox $(BIN)/python -m bench $(BENCH_ARGS)
 
 build: $(INSTALLED) ## Build the static site into site/
 	$(BIN)/python -m mkdocs build --strict

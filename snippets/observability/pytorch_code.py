@@ -1,0 +1,119 @@
+"""Observability in PyTorch 2.13: TensorBoard from torch.utils.tensorboard, and torch.profiler."""
+
+# --8<-- [start:setup]
+import glob
+import os
+import re
+import tempfile
+import textwrap
+from importlib import metadata
+
+import numpy as np
+import torch
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from torch.profiler import ProfilerActivity, profile, record_function
+from torch.utils.tensorboard import SummaryWriter  # needs the `tensorboard` package
+
+# The same data and starting weights as the TensorFlow tab: a linear model, full-batch SGD.
+rng = np.random.default_rng(0)
+features = torch.from_numpy(rng.normal(size=(32, 3)).astype(np.float32))
+targets = features @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.3
+EPOCHS, LEARNING_RATE = 5, 0.1
+logdir = tempfile.TemporaryDirectory()
+
+
+def make_model():
+    model = torch.nn.Linear(3, 1)
+    torch.nn.init.zeros_(model.weight)
+    torch.nn.init.zeros_(model.bias)
+    return model, torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+# --8<-- [end:setup]
+
+
+# --8<-- [start:log_training_metrics]
+model, optimizer = make_model()
+with SummaryWriter(os.path.join(logdir.name, "fit", "train")) as writer:  # one directory per run
+    for epoch in range(EPOCHS):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(features), targets)
+        loss.backward()
+        optimizer.step()
+        writer.add_scalar("epoch_loss", loss.item(), epoch)  # what Keras's callback logs
+        writer.add_histogram("dense/kernel", model.weight, epoch)
+print(sorted(os.listdir(os.path.join(logdir.name, "fit"))))
+#> ['train']
+# --8<-- [end:log_training_metrics]
+
+
+# --8<-- [start:log_custom_summaries]
+with SummaryWriter(os.path.join(logdir.name, "custom")) as writer:
+    writer.add_scalar("learning_rate", LEARNING_RATE, 0)
+    writer.add_histogram("kernel", model.weight, EPOCHS)
+    writer.add_text("note", "32 synthetic rows, full-batch SGD", 0)
+event_file = os.path.basename(glob.glob(os.path.join(logdir.name, "custom", "*"))[0])
+print(event_file.split(".")[:3])  # then a timestamp, the host name and a process id
+#> ['events', 'out', 'tfevents']
+# The same file format as TensorFlow's. PyTorch does not install tensorboard either, and
+# tensorboard does not require TensorFlow:
+print("torch requires tensorboard:", any(r.startswith("tensorboard") for r in metadata.requires("torch")))
+#> torch requires tensorboard: False
+requirements = sorted(re.split("[<>=~ ;]", r)[0] for r in metadata.requires("tensorboard"))
+print(textwrap.fill(", ".join(requirements), width=100))
+#> absl-py, grpcio, markdown, numpy, packaging, pillow, protobuf, setuptools, tensorboard-data-server,
+#> werkzeug
+# --8<-- [end:log_custom_summaries]
+
+
+# --8<-- [start:read_event_files]
+run = EventAccumulator(os.path.join(logdir.name, "fit", "train"))
+run.Reload()  # parse the event files written so far
+print(run.Tags()["scalars"], run.Tags()["histograms"])  # SummaryWriter writes classic scalars
+#> ['epoch_loss'] ['dense/kernel']
+logged_losses = np.array([e.value for e in run.Scalars("epoch_loss")])
+print([e.step for e in run.Scalars("epoch_loss")], logged_losses.round(4))
+#> [0, 1, 2, 3, 4] [4.178  2.8963 2.0333 1.4434 1.0346]
+
+custom = EventAccumulator(os.path.join(logdir.name, "custom"))
+custom.Reload()
+print(custom.Tags()["scalars"], custom.Tags()["histograms"], custom.Tags()["tensors"])
+#> ['learning_rate'] ['kernel'] ['note/text_summary']
+histogram = custom.Histograms("kernel")[0].histogram_value
+print("histogram buckets:", len(histogram.bucket), "| values counted:", int(histogram.num))
+#> histogram buckets: 580 | values counted: 3
+print(custom.Tensors("note/text_summary")[0].tensor_proto.string_val[0].decode())
+#> 32 synthetic rows, full-batch SGD
+# --8<-- [end:read_event_files]
+
+
+# --8<-- [start:profile_a_training_step]
+profiled, optimizer = make_model()
+
+
+def train_step():
+    optimizer.zero_grad()
+    torch.nn.functional.mse_loss(profiled(features), targets).backward()
+    optimizer.step()
+
+
+train_step()  # warm up outside the profile
+with profile(activities=[ProfilerActivity.CPU]) as prof:
+    for _ in range(3):
+        with record_function("train"):  # a named region, like tf.profiler's Trace
+            train_step()
+
+counts = {event.key: event.count for event in prof.key_averages()}  # aggregated by name
+print("train regions:", counts["train"])
+#> train regions: 3
+aten_ops = sorted(f"{name}({n})" for name, n in counts.items() if name.startswith("aten::"))
+print(textwrap.fill(", ".join(aten_ops), width=100))  # every ATen call, views included
+#> aten::_to_copy(3), aten::add_(6), aten::addmm(3), aten::as_strided(18), aten::broadcast_tensors(3),
+#> aten::copy_(6), aten::detach(6), aten::div_(3), aten::empty(6), aten::empty_like(6),
+#> aten::empty_strided(6), aten::expand(3), aten::fill_(9), aten::linear(3), aten::mean(3),
+#> aten::mm(3), aten::mse_loss(3), aten::mse_loss_backward(6), aten::ones_like(3), aten::resize_(3),
+#> aten::resolve_conj(12), aten::sum(6), aten::t(12), aten::to(3), aten::transpose(12), aten::view(3),
+#> aten::zero_(3), aten::zeros_like(3)
+matmuls_per_step = sum(counts.get(op, 0) for op in ("aten::addmm", "aten::mm")) / 3
+print("matrix multiplications per step:", matmuls_per_step)
+#> matrix multiplications per step: 2.0
+prof.export_chrome_trace(os.path.join(logdir.name, "trace.json"))  # for Perfetto or chrome://tracing
+# --8<-- [end:profile_a_training_step]

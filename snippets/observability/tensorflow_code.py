@@ -1,0 +1,122 @@
+"""Observability in TensorFlow 2.21: TensorBoard summaries and the TensorFlow profiler."""
+
+# --8<-- [start:setup]
+import collections
+import glob
+import os
+import tempfile
+import textwrap
+from importlib import metadata
+
+import keras
+import numpy as np
+import tensorflow as tf
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorflow.tsl.profiler.protobuf import xplane_pb2
+
+# The same data and starting weights as the PyTorch tab: a linear model, full-batch SGD.
+rng = np.random.default_rng(0)
+features = rng.normal(size=(32, 3)).astype(np.float32)
+targets = (features @ np.array([[1.0], [-2.0], [0.5]]) + 0.3).astype(np.float32)
+EPOCHS, LEARNING_RATE = 5, 0.1
+logdir = tempfile.TemporaryDirectory()
+
+
+def make_model():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, name="dense")])
+    model.set_weights([np.zeros((3, 1), np.float32), np.zeros(1, np.float32)])
+    model.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE), loss="mse")
+    return model
+# --8<-- [end:setup]
+
+
+# --8<-- [start:log_training_metrics]
+model = make_model()
+tensorboard = keras.callbacks.TensorBoard(log_dir=os.path.join(logdir.name, "fit"), histogram_freq=1)
+model.fit(features, targets, batch_size=32, epochs=EPOCHS, shuffle=False, verbose=0, callbacks=[tensorboard])
+print(sorted(os.listdir(os.path.join(logdir.name, "fit"))))  # one subdirectory per run
+#> ['train']
+# --8<-- [end:log_training_metrics]
+
+
+# --8<-- [start:log_custom_summaries]
+writer = tf.summary.create_file_writer(os.path.join(logdir.name, "custom"))
+with writer.as_default():  # any tf.summary call inside goes to this writer
+    tf.summary.scalar("learning_rate", LEARNING_RATE, step=0)
+    tf.summary.histogram("kernel", model.get_layer("dense").kernel, step=EPOCHS)
+    tf.summary.text("note", "32 synthetic rows, full-batch SGD", step=0)
+writer.flush()
+event_file = os.path.basename(glob.glob(os.path.join(logdir.name, "custom", "*"))[0])
+print(event_file.split(".")[:3])  # then a timestamp and the host name
+#> ['events', 'out', 'tfevents']
+# tf.summary's writers come from the separate tensorboard package, which TensorFlow does
+# not install: `pip install tensorboard`, exactly as for PyTorch.
+distribution = metadata.packages_distributions()["tensorflow"][0]  # tensorflow or tensorflow-cpu
+requirements = metadata.requires(distribution)
+print(distribution, "requires tensorboard:", any(r.startswith("tensorboard") for r in requirements))
+#> tensorflow_cpu requires tensorboard: False
+# --8<-- [end:log_custom_summaries]
+
+
+# --8<-- [start:read_event_files]
+run = EventAccumulator(os.path.join(logdir.name, "fit", "train"))
+run.Reload()  # parse the event files written so far
+print(textwrap.fill(", ".join(run.Tags()["tensors"]), width=100))  # TF2: all tensor summaries
+#> keras, epoch_loss, epoch_learning_rate, sequential/dense/kernel/histogram,
+#> sequential/dense/bias/histogram
+logged_losses = np.array([float(tf.make_ndarray(e.tensor_proto)) for e in run.Tensors("epoch_loss")])
+print([e.step for e in run.Tensors("epoch_loss")], logged_losses.round(4))
+#> [0, 1, 2, 3, 4] [4.178  2.8963 2.0333 1.4434 1.0346]
+
+custom = EventAccumulator(os.path.join(logdir.name, "custom"))
+custom.Reload()
+print(custom.Tags()["tensors"])
+#> ['learning_rate', 'kernel', 'note']
+histogram = tf.make_ndarray(custom.Tensors("kernel")[0].tensor_proto)  # rows: left, right, count
+print("histogram buckets:", histogram.shape[0], "| values counted:", int(histogram[:, 2].sum()))
+#> histogram buckets: 30 | values counted: 3
+print(tf.make_ndarray(custom.Tensors("note")[0].tensor_proto).item().decode())
+#> 32 synthetic rows, full-batch SGD
+# --8<-- [end:read_event_files]
+
+
+# --8<-- [start:profile_a_training_step]
+profiled = make_model()
+optimizer = keras.optimizers.SGD(LEARNING_RATE)
+
+
+@tf.function
+def train_step():
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(profiled(features) - targets))
+    grads = tape.gradient(loss, profiled.trainable_weights)
+    optimizer.apply_gradients(zip(grads, profiled.trainable_weights, strict=True))
+
+
+train_step()  # trace and compile outside the profile
+profile_dir = os.path.join(logdir.name, "profile")
+tf.profiler.experimental.start(profile_dir)
+for step in range(3):
+    with tf.profiler.experimental.Trace("train", step_num=step):  # a named, numbered region
+        train_step()
+tf.profiler.experimental.stop()
+
+# The profile is an XSpace protobuf, the file TensorBoard's profile plugin displays.
+(trace_file,) = glob.glob(os.path.join(profile_dir, "**", "*.xplane.pb"), recursive=True)
+space = xplane_pb2.XSpace.FromString(open(trace_file, "rb").read())
+host = next(plane for plane in space.planes if plane.name == "/host:CPU")
+names = {key: meta.name for key, meta in host.event_metadata.items()}
+events = collections.Counter(names[e.metadata_id] for line in host.lines for e in line.events)
+print("train regions:", events["train"])
+#> train regions: 3
+op_types = collections.Counter()
+for name, count in events.items():
+    if name.count(":") == 1 and " " not in name:  # TensorFlow ops: "op_name:OpType"
+        op_types[name.split(":")[1]] += count
+print(textwrap.fill(", ".join(f"{op}({n})" for op, n in sorted(op_types.items())), width=100))
+#> AddV2(3), AssignSubVariableOp(6), AssignVariableOp(3), Mul(12), ReadVariableOp(15), Sub(3), Sum(3),
+#> _MklMatMul(3), _MklNativeFusedMatMul(3)
+matmuls_per_step = sum(n for op, n in op_types.items() if "MatMul" in op) / 3
+print("matrix multiplications per step:", matmuls_per_step)
+#> matrix multiplications per step: 2.0
+# --8<-- [end:profile_a_training_step]

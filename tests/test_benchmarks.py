@@ -1,0 +1,247 @@
+"""The benchmark harness (bench/) keeps working, and the results file behind docs/performance.md is valid.
+
+- One smoke run of the real harness, at tiny sizes, in its own processes: it must finish, pass
+  its own correctness checks, write a valid results file and every chart, and render the page.
+- The committed results file is a full run, valid, and the committed charts are exactly what
+  the code draws from it.
+- Malformed results files fail with the field named; a disagreement between frameworks stops a
+  run before anything is timed; repetitions alternate between the frameworks; the processes the
+  harness starts cannot reach the network.
+"""
+
+import copy
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench import workloads as W
+from bench.charts import charts
+from bench.runner import CHARTS_DIR, BenchError, child_env, compare, run_case
+from hooks.benchmark_tables import PLACEHOLDER, BenchmarkDataError, load, render_placeholders, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "performance.md"
+SMOKE_TIMEOUT = 540  # seconds; the run takes well under a minute on an idle 2-core machine
+
+
+def test_smoke_run_of_the_whole_harness(tmp_path):
+    """python -m bench --profile smoke: every workload, mode, check, chart and table, in seconds."""
+    out, chart_dir = tmp_path / "benchmarks.json", tmp_path / "charts"
+    command = [sys.executable, "-m", "bench", "--profile", "smoke", "--threads", "1"]
+    command += ["--out", str(out), "--charts", str(chart_dir)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=SMOKE_TIMEOUT)
+    assert done.returncode == 0, f"smoke run failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
+
+    data = load(out)  # validates the schema and the cross-references
+    assert data["profile"] == "smoke"
+    assert data["torch_compile_backend"] == "eager"
+    for framework in W.FRAMEWORKS:
+        assert data["threads"][framework] == {"intra_op": 1, "inter_op": 1}, framework
+    cases = {r["case"] for r in data["results"]}
+    assert cases == {c.id for c in W.all_cases(W.SMOKE)}
+    compared = {(e["case"], e["framework"], e["mode"]): e for e in data["correctness"]}
+    mlp = data["main_cases"]["mlp_train"]
+    assert compared[(mlp, "tensorflow", "tf_function_xla")]["reference"] == "PyTorch eager"
+    assert "losses" in compared[(mlp, "tensorflow", "eager")]["compared"]
+    assert "weights:dense0/kernel" in compared[(mlp, "tensorflow", "eager")]["compared"]
+    assert compared[(data["main_cases"]["matmul"], "pytorch", "eager")]["reference"] == "NumPy (float64)"
+
+    drawn = sorted(p.name for p in chart_dir.glob("*.svg"))
+    assert drawn == sorted(charts(data)), drawn
+    for path in chart_dir.glob("*.svg"):
+        assert ET.parse(path).getroot().tag == "{http://www.w3.org/2000/svg}svg", path.name
+
+    rendered = render_placeholders(PAGE.read_text(encoding="utf-8"), data)
+    assert not PLACEHOLDER.search(rendered)
+    assert "<!-- benchmarks" not in rendered
+
+
+# ------------------------------------------------------------------ the committed results
+def test_committed_results_are_a_valid_full_run():
+    data = load()
+    assert data["profile"] == "full", "docs/data/benchmarks.json must come from `make bench`"
+    assert data["torch_compile_backend"] == "inductor"
+    assert {c.id for c in W.all_cases(W.FULL)} == {r["case"] for r in data["results"]}
+
+
+def test_committed_charts_are_the_ones_drawn_from_the_committed_results():
+    expected = charts(load())
+    on_disk = {p.name: p.read_text(encoding="utf-8") for p in CHARTS_DIR.glob("*.svg")}
+    assert sorted(on_disk) == sorted(expected), "run `python -m bench --charts-only`"
+    stale = [name for name, text in expected.items() if on_disk[name] != text]
+    assert not stale, f"charts out of date with the data file: {stale}; run `python -m bench --charts-only`"
+
+
+def test_page_shows_every_chart_and_every_placeholder_renders():
+    text = PAGE.read_text(encoding="utf-8")
+    for name in charts(load()):
+        assert f"assets/benchmarks/{name}" in text, f"{name} is drawn but not shown on the page"
+    rendered = render_placeholders(text, load())
+    assert "<!-- benchmarks" not in rendered
+
+
+# ------------------------------------------------------------------ malformed files
+@pytest.fixture(scope="module")
+def valid() -> dict:
+    return load()
+
+
+def _broken(data: dict, path: str, value=None, delete=False) -> dict:
+    data = copy.deepcopy(data)
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+    target = data
+    for key in parents:
+        target = target[key]
+    if delete:
+        del target[last]
+    else:
+        target[last] = value
+    return data
+
+
+BROKEN = {
+    "missing median": ("results.3.seconds.median", None, True, "field 'results[3].seconds.median': missing"),
+    "negative time": (
+        "results.1.seconds.min",
+        -1.0,
+        False,
+        "'results[1].seconds.min': expected a positive number",
+    ),
+    "unknown mode": ("results.2.mode", "graph", False, "'results[2].mode': 'graph' is not one of"),
+    "threads differ": ("threads.pytorch.intra_op", 99, False, "'threads.pytorch.intra_op': 99 differs"),
+    "failed check": ("correctness.0.passed", False, False, "cannot be published"),
+    "wrong peak": ("limit.peak_gflops", 1e9, False, "'limit.peak_gflops'"),
+    "old schema": ("schema_version", 0, False, "'schema_version': expected 1"),
+    "short sweep": ("sweeps.0.values", [1, 2], False, "at least three points"),
+    "bad date": ("generated_utc", "yesterday", False, "'generated_utc'"),
+    "no machine": ("machine", None, True, "field 'machine': missing"),
+    "inconsistent stats": ("results.0.seconds.max", 1e-12, False, "'results[0].seconds'"),
+    "wrong repetitions": ("results.0.seconds.samples", [1.0], False, "'results[0].seconds.samples'"),
+}
+
+
+@pytest.mark.parametrize(("path", "value", "delete", "expected"), BROKEN.values(), ids=BROKEN.keys())
+def test_malformed_results_name_the_field(valid, path, value, delete, expected):
+    with pytest.raises(BenchmarkDataError) as caught:
+        validate(_broken(valid, path, value, delete), "benchmarks.json")
+    assert str(caught.value).startswith("benchmarks.json: field '"), caught.value
+    assert expected in str(caught.value)
+
+
+def test_duplicate_and_missing_results_are_caught(valid):
+    duplicated = copy.deepcopy(valid)
+    duplicated["results"].append(copy.deepcopy(duplicated["results"][0]))
+    with pytest.raises(BenchmarkDataError, match=r"duplicates results\[0\]"):
+        validate(duplicated)
+    missing = copy.deepcopy(valid)
+    case = missing["main_cases"]["cnn_train"]
+    missing["results"] = [r for r in missing["results"] if not (r["case"] == case and r["mode"] == "eager")]
+    with pytest.raises(BenchmarkDataError, match="field 'main_cases.cnn_train': no result for"):
+        validate(missing)
+
+
+def test_unreadable_files_say_what_to_do(tmp_path):
+    with pytest.raises(BenchmarkDataError, match="run `make bench`"):
+        load(tmp_path / "absent.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 1,\n "profile": }')
+    with pytest.raises(BenchmarkDataError, match=r"bad.json:2:\d+: not valid JSON"):
+        load(bad)
+
+
+def test_unknown_placeholder_fails_the_build(valid):
+    with pytest.raises(BenchmarkDataError, match="unknown placeholder"):
+        render_placeholders("<!-- benchmarks:headlines -->", valid)
+    with pytest.raises(BenchmarkDataError, match="no sweep named 'depth'"):
+        render_placeholders("<!-- benchmarks:sweep:depth -->", valid)
+
+
+def test_indented_placeholder_keeps_its_block(valid):
+    rendered = render_placeholders("!!! note\n    <!-- benchmarks:cold -->\n", valid)
+    lines = rendered.splitlines()[1:]
+    assert lines and all(line.startswith("    | ") for line in lines)
+
+
+# ------------------------------------------------------------------ the runner's protocol
+class FakeWorker:
+    """Stands in for a framework process; records the commands it receives."""
+
+    def __init__(self, framework: str, log: list, outputs: dict):
+        self.framework, self.log, self.outputs = framework, log, outputs
+
+    def call(self, **command):
+        self.log.append((self.framework, command["cmd"], command.get("key", "").rsplit("/", 1)[-1]))
+        if command["cmd"] == "setup":
+            np.savez(command["outputs"], **self.outputs[self.framework])
+            return {"first_call_seconds": 0.5, "second_call_seconds": 0.01}
+        if command["cmd"] == "warmup":
+            return {"warmup_calls": 3, "iterations": 2}
+        if command["cmd"] == "time":
+            return {"seconds": 0.01 if self.framework == "tensorflow" else 0.02}
+        return {}
+
+
+def _fake_run(tmp_path, tf_out, torch_out):
+    case = W.Case("transformer_forward", dict(W.SMOKE.cases["transformer_forward"]))
+    log: list = []
+    outputs = {"tensorflow": {"out": tf_out}, "pytorch": {"out": torch_out}}
+    workers = {f: FakeWorker(f, log, outputs) for f in W.FRAMEWORKS}
+    profile = W.SMOKE
+    return case, log, lambda: run_case(case, workers, profile, tmp_path, log=lambda message: None)
+
+
+def test_repetitions_alternate_between_frameworks_after_the_checks(tmp_path):
+    out = np.ones((2, 3))
+    case, log, go = _fake_run(tmp_path, out, out)
+    results, correctness = go()
+    kinds = [kind for _, kind, _ in log]
+    assert kinds.index("time") > max(i for i, k in enumerate(kinds) if k in ("setup", "warmup"))
+    timed = [framework for framework, kind, _ in log if kind == "time"]
+    per_rep = len(W.MODES["tensorflow"]) + len(W.MODES["pytorch"])
+    expected = (["tensorflow"] * len(W.MODES["tensorflow"]) + ["pytorch"] * len(W.MODES["pytorch"])) * (
+        W.SMOKE.repetitions
+    )
+    assert timed == expected and len(timed) == per_rep * W.SMOKE.repetitions
+    assert {(r["framework"], r["mode"]) for r in results} == {
+        (f, m) for f in W.FRAMEWORKS for m in W.MODES[f]
+    }
+    assert all(e["passed"] for e in correctness)
+
+
+def test_a_disagreement_stops_the_run_before_anything_is_timed(tmp_path):
+    case, log, go = _fake_run(tmp_path, np.ones((2, 3)) * 1.01, np.ones((2, 3)))
+    with pytest.raises(BenchError, match="correctness check failed, nothing was timed"):
+        go()
+    assert not [entry for entry in log if entry[1] == "time"]
+
+
+def test_compare_reports_the_largest_difference():
+    case = W.Case("matmul", {"n": 4})
+    inputs = W.make_inputs(case)
+    exact = inputs["a"].astype(np.float64) @ inputs["b"].astype(np.float64)
+    entries = compare(
+        case, {("tensorflow", "eager"): {"out": exact + 1e-6}, ("pytorch", "eager"): {"out": exact}}
+    )
+    assert entries[0]["reference"] == "NumPy (float64)"
+    assert entries[0]["max_abs_diff"] == pytest.approx(1e-6, rel=1e-2)
+    with pytest.raises(BenchError, match="tensorflow eager: differs from NumPy"):
+        compare(case, {("tensorflow", "eager"): {"out": exact + 0.1}, ("pytorch", "eager"): {"out": exact}})
+
+
+def test_weights_are_shared_and_deterministic():
+    case = W.Case("mlp_train", dict(W.SMOKE.cases["mlp_train"]))
+    first, second = W.make_weights(case), W.make_weights(case)
+    assert first.keys() == second.keys() and all(np.array_equal(first[k], second[k]) for k in first)
+    assert first["dense0/kernel"].shape == (case.params["features"], case.params["width"])
+
+
+def test_harness_processes_cannot_reach_the_network(tmp_path):
+    env = child_env(1, str(tmp_path))
+    probe = "import socket; socket.create_connection(('192.0.2.1', 80), timeout=2)"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "network access is blocked" in done.stderr
