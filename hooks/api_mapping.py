@@ -38,6 +38,9 @@ from pathlib import Path
 
 import yaml
 
+# libyaml's parser when present: same line marks, about 20 times faster on large files.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 try:
     from hooks.verified_versions import verified_versions
 except ImportError:  # loaded by MkDocs with hooks/ on sys.path
@@ -164,7 +167,7 @@ def slug(text: str) -> str:
 
 def load_mapping(path: Path = DATA_FILE) -> Mapping:
     text = path.read_text(encoding="utf-8")
-    loader = yaml.SafeLoader(text)
+    loader = SAFE_LOADER(text)
     try:
         root = loader.get_single_node()
         if not isinstance(root, yaml.MappingNode):

@@ -19,6 +19,9 @@ from urllib.parse import urlparse
 
 import yaml
 
+# libyaml's parser when present: same line marks, about 20 times faster on large files.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CLAIMS_FILE = DOCS / "data" / "claims.yml"
 ECOSYSTEM_FILE = DOCS / "data" / "ecosystem.yml"
@@ -160,7 +163,7 @@ ECOSYSTEM = Schema(
 
 def load_rows(path: Path, schema: Schema) -> list[dict]:
     """The rows of a YAML list, validated; errors name file, line, row and field."""
-    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    loader = SAFE_LOADER(path.read_text(encoding="utf-8"))
     try:
         root = loader.get_single_node()
         if not isinstance(root, yaml.SequenceNode) or not root.value:

@@ -13,6 +13,9 @@ from urllib.parse import urlparse
 
 import yaml
 
+# libyaml's parser when present: same line marks, about 20 times faster on large files.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 DATA_FILE = Path(__file__).resolve().parents[1] / "docs" / "data" / "decisions.yml"
 PLACEHOLDER = "<!-- decision-table -->"
 CHOICES = ["TensorFlow", "PyTorch", "Either", "Keras 3", "ONNX Runtime", "LiteRT", "ExecuTorch"]
@@ -35,7 +38,7 @@ class Decision:
 
 
 def load_decisions(path: Path = DATA_FILE) -> list[Decision]:
-    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    loader = SAFE_LOADER(path.read_text(encoding="utf-8"))
     try:
         root = loader.get_single_node()
         if not isinstance(root, yaml.SequenceNode) or not root.value:

@@ -1,0 +1,105 @@
+"""ONNX from TensorFlow 2.21 / Keras 3 with tf2onnx, run in ONNX Runtime."""
+
+# --8<-- [start:setup]
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import keras
+import numpy as np
+import onnx
+import onnxruntime as ort
+import tensorflow as tf
+import tf2onnx
+from sklearn.datasets import load_digits  # bundled with scikit-learn: no download
+
+# A small convolutional network with random weights, drawn in Keras's layout by both scripts.
+rng = np.random.default_rng(0)
+conv_kernel = rng.normal(scale=0.5, size=(3, 3, 1, 8)).astype("float32")  # (height, width, in, out)
+conv_bias = rng.normal(scale=0.1, size=8).astype("float32")
+dense_kernel = rng.normal(scale=0.5, size=(8, 10)).astype("float32")  # (in, out)
+dense_bias = rng.normal(scale=0.1, size=10).astype("float32")
+
+model = keras.Sequential(
+    [
+        keras.Input(shape=(8, 8, 1), name="images"),  # channels last: (batch, height, width, channels)
+        keras.layers.Conv2D(8, 3, activation="relu"),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(10),
+    ]
+)
+model.set_weights([conv_kernel, conv_bias, dense_kernel, dense_bias])
+images = (load_digits().images[:16] / 16.0).astype("float32")[..., None]  # (16, 8, 8, 1)
+logits = model.predict(images, verbose=0)
+print(images.shape, "->", logits.shape)
+#> (16, 8, 8, 1) -> (16, 10)
+scratch = tempfile.TemporaryDirectory()  # exported files go here, deleted at exit
+workdir = Path(scratch.name)
+# --8<-- [end:setup]
+
+# --8<-- [start:export_to_onnx]
+# tf2onnx converts a tf.function; the input signature names the input and leaves the batch open.
+signature = [tf.TensorSpec((None, 8, 8, 1), tf.float32, name="images")]
+serve = tf.function(lambda images: {"logits": model(images, training=False)})
+onnx_model, _ = tf2onnx.convert.from_function(serve, input_signature=signature, opset=18)
+onnx.save(onnx_model, workdir / "classifier.onnx")
+print("tf2onnx", tf2onnx.__version__, "wrote opset", onnx_model.opset_import[0].version)
+#> tf2onnx 1.17.0 wrote opset 18
+
+# Its Keras entry point predates Keras 3 and fails on a Keras 3 model.
+try:
+    tf2onnx.convert.from_keras(model, input_signature=signature, opset=18)
+except Exception as err:
+    print("from_keras:", type(err).__name__, err)
+    #> from_keras: KeyError 'keras_tensor_2'
+# Keras 3's own ONNX export calls tf2onnx.convert.from_function on the TensorFlow backend.
+model.export(workdir / "keras_export.onnx", format="onnx", verbose=False)
+print((workdir / "keras_export.onnx").exists())
+#> True
+# --8<-- [end:export_to_onnx]
+
+# --8<-- [start:run_in_onnx_runtime]
+session = ort.InferenceSession(workdir / "classifier.onnx", providers=["CPUExecutionProvider"])
+print([(i.name, i.shape) for i in session.get_inputs()], [o.name for o in session.get_outputs()])
+#> [('images', ['unk__13', 8, 8, 1])] ['logits']
+onnx_logits = session.run(["logits"], {"images": images})[0]
+print("max |difference| from Keras below 1e-5:", bool(np.abs(onnx_logits - logits).max() < 1e-5))
+#> max |difference| from Keras below 1e-5: True
+keras_session = ort.InferenceSession(workdir / "keras_export.onnx", providers=["CPUExecutionProvider"])
+keras_input = keras_session.get_inputs()[0].name
+keras_export_logits = keras_session.run(None, {keras_input: images})[0]
+print("Keras export, max |difference| below 1e-5:", bool(np.abs(keras_export_logits - logits).max() < 1e-5))
+#> Keras export, max |difference| below 1e-5: True
+# --8<-- [end:run_in_onnx_runtime]
+
+# --8<-- [start:from_a_saved_artifact]
+# The documented SavedModel route is tf2onnx's command line, run here as a subprocess.
+model.export(workdir / "saved_model", verbose=False)
+command = [sys.executable, "-m", "tf2onnx.convert", "--saved-model", str(workdir / "saved_model")]
+command += ["--output", str(workdir / "from_saved_model.onnx"), "--opset", "18"]
+finished = subprocess.run(command, capture_output=True, text=True)
+print("exit code", finished.returncode)
+#> exit code 0
+artifact_session = ort.InferenceSession(workdir / "from_saved_model.onnx", providers=["CPUExecutionProvider"])
+print([i.name for i in artifact_session.get_inputs()], [o.name for o in artifact_session.get_outputs()])
+#> ['images'] ['output_0']
+artifact_logits = artifact_session.run(None, {"images": images})[0]
+print("max |difference| from Keras below 1e-5:", bool(np.abs(artifact_logits - logits).max() < 1e-5))
+#> max |difference| from Keras below 1e-5: True
+# --8<-- [end:from_a_saved_artifact]
+
+# --8<-- [start:inspect_the_onnx_graph]
+# The ONNX file keeps TensorFlow's channels-last input; tf2onnx adds the transposes ONNX's
+# channels-first Conv needs. inputs_as_nchw makes the file take PyTorch's layout instead.
+print(Counter(node.op_type for node in onnx_model.graph.node))
+#> Counter({'Reshape': 1, 'Conv': 1, 'Relu': 1, 'Transpose': 1, 'ReduceMean': 1, 'MatMul': 1, 'Add': 1})
+nchw_model, _ = tf2onnx.convert.from_function(serve, signature, opset=18, inputs_as_nchw=["images"])
+nchw_session = ort.InferenceSession(nchw_model.SerializeToString(), providers=["CPUExecutionProvider"])
+print([(i.name, i.shape) for i in nchw_session.get_inputs()])
+#> [('images', ['unk__40', 1, 8, 8])]
+nchw_logits = nchw_session.run(None, {"images": images.transpose(0, 3, 1, 2)})[0]  # NHWC -> NCHW
+print("max |difference| from Keras below 1e-5:", bool(np.abs(nchw_logits - logits).max() < 1e-5))
+#> max |difference| from Keras below 1e-5: True
+# --8<-- [end:inspect_the_onnx_graph]
