@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test lint outputs page bench build clean
+.PHONY: serve test lint outputs page bench build clean test-browser
 
 # (Re)install whenever requirements.txt changes.
 $(INSTALLED): requirements.txt
@@ -34,6 +34,9 @@ page: $(INSTALLED) ## Re-test one page's snippets: make page PAGE=execution-mode
 
 bench: $(INSTALLED) ## Time both frameworks (minutes); rewrites docs/data/benchmarks.json and its charts
 	PYTHONPATH=tests/harness/sandbox $(BIN)/python -m bench $(BENCH_ARGS)
+
+test-browser: $(INSTALLED) ## The whole-site crawl in Chromium (not yet in `make test`; see CONTRIBUTING.md)
+	BROWSER_TESTS=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_browser.py -rP
 
 build: $(INSTALLED) ## Build the static site into site/
 	$(BIN)/python -m mkdocs build --strict

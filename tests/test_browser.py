@@ -1,0 +1,1017 @@
+"""The built site in a real browser: Chromium driven by Playwright, fully offline.
+
+The site is built once with `mkdocs build --strict` into a temporary directory and served by a
+thread-based http.server on 127.0.0.1. Pages are discovered from the build (every index.html).
+One crawl visits every page once, with the browser cache disabled, and records what each page
+requested, logged and weighed and what axe-core found; the tests below judge that record. Two
+crawlers share the pages through per-page file locks (the two xdist workers, or a helper thread
+when pytest runs in one process). A few tests then click through the site: linked tabs, search,
+table filters, copy buttons, the palette toggle, and write screenshots to screenshots/.
+
+Chromium is Debian's (`apt-get install chromium`); `playwright install` is never needed. Without
+Chromium these tests are skipped with a message saying how to install it; with
+REQUIRE_ALL_FRAMEWORKS=1 (set by CI) they fail instead, as missing frameworks do.
+
+The page weights and load times are printed as a table: `pytest tests/test_browser.py -rP`.
+"""
+
+import functools
+import importlib.util
+import json
+import os
+import pickle
+import re
+import shutil
+import statistics
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from filelock import FileLock
+
+from hooks.decision_table import load_decisions
+from tests.harness.sections import ROOT, page_files
+from tests.site_build import build_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+REQUIRE_ALL = os.environ.get("REQUIRE_ALL_FRAMEWORKS") == "1"  # as in tests/conftest.py
+# Debian's package installs /usr/bin/chromium; CHROMIUM_PATH overrides; other Chromium builds on
+# PATH (Ubuntu's chromium-browser, Google Chrome on hosted runners) are used if that is missing.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or next(
+    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))),
+    "/usr/bin/chromium",
+)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Belt and braces: even on a machine with a network, no host but 127.0.0.1 resolves.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+INSTALL_HINT = (
+    "install it with `apt-get install -y chromium` (Debian/Ubuntu) or point CHROMIUM_PATH at a Chromium "
+    "binary, and `pip install -r requirements.txt` for Playwright"
+)
+TIMEOUT_MS = 20_000  # any single browser action
+VIEWPORT = {"width": 1280, "height": 900}
+
+# Table filters are written by the pages' own scripts; they are found, not listed: any text box
+# or drop-down inside the page content (the theme's own search box lives in the header).
+FILTER_CONTROLS = (
+    ".md-content input[type=search], .md-content input[type=text], .md-content input:not([type]), "
+    ".md-content select"
+)
+
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "screenshots"
+
+# Weight and speed. Bytes are the uncompressed sum of every response body a cold page load
+# fetches (HTML, CSS, scripts, the search index, images). An outlier weighs more than twice the
+# median page, or takes longer to load than twice the median and more than LOAD_FLOOR_S (the floor
+# keeps machine noise on a busy 2-core runner from failing a page that loads in a few hundred ms).
+AXIS_PAGE_LIMIT_BYTES = 600_000  # "600 KB"
+# The theme's search index is one file for the whole site, fetched by the search worker and then
+# served from the browser cache on every later page. It is measured on every visit, but counted
+# against its own budget rather than against each page, where it alone would exceed 600 KB.
+SEARCH_INDEX = "/search/search_index.json"
+SEARCH_INDEX_LIMIT_BYTES = 1_000_000
+OUTLIER_FACTOR = 2.0
+LOAD_FLOOR_S = 3.0
+
+# Accessibility: serious and critical axe-core violations fail, except these, each scoped to one
+# rule, to the elements matching a CSS selector, and (for contrast rules) to the ratio the theme
+# itself produces, so that anything worse still fails. All come from Material for MkDocs 9.8.1's
+# own templates and default colours, not from our pages; the site could override them with an
+# extra stylesheet, which would let the exclusion be removed.
+AXE_EXCLUSIONS = [
+    {
+        "rule": "aria-dialog-name",
+        "selector": ".md-search",
+        "min_ratio": None,
+        "why": "the theme's search overlay <div class=md-search role=dialog> has no accessible name",
+    },
+    {
+        "rule": "color-contrast",
+        "selector": ".md-copyright, .md-copyright *",
+        "min_ratio": 4.4,
+        "why": "the theme's footer text colour on its footer background measures 4.47:1 (4.5:1 needed)",
+    },
+    {
+        "rule": "color-contrast",
+        "selector": ".highlight code span",
+        "min_ratio": 4.4,
+        "why": "the theme's light-scheme code comment colour (#717171 on #f5f5f5) measures 4.47:1",
+    },
+    {
+        "rule": "link-in-text-block",
+        "selector": ".md-typeset a",
+        "min_ratio": 2.3,
+        "why": "the theme shows links in text by colour alone (indigo #4051b5 on #212121 text, 2.34:1)",
+    },
+]
+
+
+# ---------------------------------------------------------------- Availability
+
+
+def require_browser() -> None:
+    """Skip (or, with REQUIRE_ALL_FRAMEWORKS=1, fail) when Playwright or Chromium is missing."""
+    if importlib.util.find_spec("playwright") is None:
+        message = f"the browser tests need Playwright, which is not installed: {INSTALL_HINT}"
+    elif not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        message = f"the browser tests need Chromium, which was not found at {CHROMIUM}: {INSTALL_HINT}"
+    else:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+# ---------------------------------------------------------------- The site and its server
+
+
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory) -> Path:
+    """A directory all xdist workers of this session share."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    path = base / "browser"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def site(shared_dir) -> Path:
+    """The site, built once per session with `mkdocs build --strict`."""
+    require_browser()
+    site_dir = shared_dir / "site"
+    status_file = shared_dir / "site-build.json"
+    with FileLock(str(shared_dir / "site.lock")):
+        if not status_file.exists():
+            result = build_site(ROOT, site_dir)
+            status_file.write_text(json.dumps({"returncode": result.returncode, "stderr": result.stderr}))
+        status = json.loads(status_file.read_text())
+    if status["returncode"] != 0:
+        problems = [line for line in status["stderr"].splitlines() if not line.startswith("INFO ")]
+        pytest.fail("mkdocs build --strict failed:\n" + "\n".join(problems), pytrace=False)
+    return site_dir
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    timeout = 10  # seconds a client socket may stall before the handler gives up
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site) -> str:
+    """The built site over HTTP on 127.0.0.1 at a free port, for this worker's session."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}/"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)
+
+
+def discover_pages(site: Path) -> list[str]:
+    """Every page of the build, as a path relative to the site root: '' for home, 'decision/'."""
+    pages = []
+    for index in sorted(site.rglob("index.html")):
+        relative = index.parent.relative_to(site).as_posix()
+        pages.append("" if relative == "." else relative + "/")
+    return pages
+
+
+def label(page: str) -> str:
+    return "/" + page
+
+
+# ---------------------------------------------------------------- Browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for this worker's session (Playwright gives it a fresh temporary profile)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Session:
+    """A fresh browser context (its own localStorage) that records every request and error."""
+
+    def __init__(self, browser, server: str):
+        self.server = server
+        self.context = browser.new_context(
+            viewport=VIEWPORT, color_scheme="light", service_workers="block", base_url=server
+        )
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.set_default_navigation_timeout(TIMEOUT_MS)
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.inflight: set = set()
+        self.leaving: set = set()  # in flight when we navigated away: aborting them is expected
+        self.context.on("request", self._on_request)
+        self.context.on("requestfinished", lambda request: self.inflight.discard(request))
+        self.context.on("requestfailed", self._on_failed)
+        self.context.on("response", self._on_response)
+        self.context.on("weberror", lambda error: self.errors.append(f"uncaught {error.error}"))
+        self.context.on("console", self._on_console)
+        self.page = self.context.new_page()
+
+    def _on_request(self, request):
+        self.requests.append(request.url)
+        self.inflight.add(request)
+
+    def _on_failed(self, request):
+        self.inflight.discard(request)
+        if not (request in self.leaving and request.failure == "net::ERR_ABORTED"):
+            self.errors.append(f"failed {request.url}: {request.failure}")
+
+    def _on_response(self, response):
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status} {response.url}")
+
+    def _on_console(self, message):
+        if message.type == "error":
+            self.errors.append(f"console error: {message.text}")
+
+    def goto(self, page: str):
+        """Load a page and wait for its late requests."""
+        self.leaving |= self.inflight
+        self.page.goto(self.server + page, wait_until="load")
+        settle(self.page, self.inflight)
+        return self.page
+
+    def assert_clean(self):
+        """No request left 127.0.0.1, none failed, nothing was logged as an error."""
+        outside = [url for url in self.requests if not is_local(url, self.server)]
+        assert not outside, "requests outside 127.0.0.1:\n" + "\n".join(outside)
+        assert not self.errors, "errors in the browser:\n" + "\n".join(self.errors)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def session(browser, server):
+    opened = Session(browser, server)
+    yield opened
+    opened.close()
+
+
+def is_local(url: str, server: str) -> bool:
+    """Requests to the site itself, or browser-internal ones that never touch the network."""
+    scheme = urlsplit(url).scheme
+    if scheme in ("data", "blob", "about"):
+        return True
+    return url.startswith(server)
+
+
+# ---------------------------------------------------------------- The crawl
+
+
+@dataclass
+class Visit:
+    """What one cold load of one page did, as seen by the browser."""
+
+    page: str
+    requests: list[tuple[str, str, bool]] = field(default_factory=list)  # (url, resource type, local)
+    failures: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    bytes_by_type: dict[str, int] = field(default_factory=dict)
+    largest: list[str] = field(default_factory=list)  # the three largest responses
+    load_s: float = 0.0
+    axe_s: float = 0.0  # how long the accessibility check took (not part of the load)
+    visit_s: float = 0.0  # the whole visit: load, waiting for late requests, facts, axe-core
+    violations: list[str] = field(default_factory=list)  # serious or critical, not excluded
+    excluded: list[str] = field(default_factory=list)  # "rule xN": theme findings, AXE_EXCLUSIONS
+    minor: list[str] = field(default_factory=list)  # moderate and minor findings, reported only
+    links: list[tuple[str, str | None]] = field(default_factory=list)  # (href as written, site path)
+    code_blocks: int = 0
+    code_blocks_without_copy: list[str] = field(default_factory=list)
+    filter_controls: int = 0
+    filters_exercised: list[str] = field(default_factory=list)
+    filter_problems: list[str] = field(default_factory=list)
+    axis_pages: list[str] = field(default_factory=list)  # links under the "Axes" nav section
+    error: str | None = None  # the visit itself broke (a timeout, a crashed page)
+
+    @property
+    def total_bytes(self) -> int:
+        """The page's own weight: everything but the site-wide search index (budgeted on its own)."""
+        return sum(size for kind, size in self.bytes_by_type.items() if kind != "search index")
+
+
+@dataclass
+class Crawl:
+    visits: dict[str, Visit]
+    seconds_here: float  # wall time of the crawl in this worker (the workers share the pages)
+    visited_here: int
+
+
+AXE_RUN = """async (exclusions) => {
+  const results = await axe.run(document, {resultTypes: ['violations'], elementRef: true});
+  const out = {violations: [], excluded: [], minor: []};
+  for (const violation of results.violations) {
+    for (const node of violation.nodes) {
+      const where = node.target.join(' ') + '  ' + node.html.slice(0, 120);
+      const text = `${violation.id} (${node.impact || violation.impact}): ${violation.help}: ${where}`;
+      if (!['serious', 'critical'].includes(node.impact || violation.impact)) {
+        out.minor.push(text);
+        continue;
+      }
+      const data = [...node.any, ...node.all, ...node.none].map(c => c.data).filter(Boolean);
+      const ratio = data.map(d => d.contrastRatio).find(r => typeof r === 'number');
+      const excluded = exclusions.find(e =>
+        e.rule === violation.id && node.element && node.element.matches(e.selector) &&
+        (e.min_ratio === null || (ratio !== undefined && ratio >= e.min_ratio)));
+      (excluded ? out.excluded : out.violations).push(excluded ? violation.id : text);
+    }
+  }
+  return out;
+}"""
+
+PAGE_FACTS = """(filterControls) => {
+  const blocks = [...document.querySelectorAll('.md-content pre > code')];
+  const withoutCopy = blocks.filter(code => !code.parentElement.querySelector(
+      'button[data-md-type="copy"], button.md-clipboard, button[title="Copy to clipboard"]'));
+  const axes = [...document.querySelectorAll('.md-nav--primary label.md-nav__link')]
+      .find(l => l.textContent.trim() === 'Axes');
+  const axisNav = axes && document.querySelector(`nav[aria-labelledby="${axes.id}"]`);
+  return {
+    links: [...document.querySelectorAll('a[href]')].map(a => [a.getAttribute('href'), a.href]),
+    codeBlocks: blocks.length,
+    withoutCopy: withoutCopy.map(c => c.textContent.trim().split('\\n')[0].slice(0, 80)),
+    axisPages: axisNav ? [...axisNav.querySelectorAll('a.md-nav__link[href]')].map(a => a.href) : [],
+    loadMs: performance.getEntriesByType('navigation')[0].loadEventEnd,
+    filterControls: [...document.querySelectorAll(filterControls)]
+        .filter(e => e.offsetParent !== null).length,
+  };
+}"""
+
+
+# The theme fetches its search index after the load event; a page is measured once it has.
+SEARCH_INDEX_LOADED = """() => !document.querySelector('[data-md-component=search]') ||
+  performance.getEntriesByType('resource').some(e => e.name.includes('/search/search_index.json'))"""
+
+
+def settle(page, inflight: set, quiet_ms: int = 200, limit_s: float = 15.0) -> None:
+    """Wait for a page's late requests: the search index, then no request in flight for quiet_ms."""
+    page.wait_for_function(SEARCH_INDEX_LOADED, timeout=limit_s * 1000, polling=50)
+    deadline = time.monotonic() + limit_s
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if inflight:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_ms / 1000:
+            return
+        page.wait_for_timeout(50)
+    urls = sorted(request.url for request in inflight)
+    raise AssertionError(f"{page.url}: requests still in flight after {limit_s} s: {urls}")
+
+
+def site_path(url: str, server: str) -> str | None:
+    """'/decision/' for a URL of the site served at `server` (query and fragment dropped), else None."""
+    if not url.startswith(server):
+        return None
+    return "/" + unquote(urlsplit(url).path).removeprefix(urlsplit(server).path)
+
+
+def visible_rows(control) -> list[str]:
+    """The shown rows of the table(s) a filter control belongs to: those in its nearest ancestor
+    that holds a table (a filter above its table, or in a wrapper with it)."""
+    return control.evaluate(
+        """control => {
+          let scope = control.parentElement;
+          while (scope && !scope.querySelector('table')) scope = scope.parentElement;
+          if (!scope) return [];
+          return [...scope.querySelectorAll('table tbody tr')]
+            .filter(r => r.offsetParent !== null).map(r => r.innerText);
+        }"""
+    )
+
+
+def exercise_filters(page_obj, page: str) -> tuple[list[str], list[str]]:
+    """Use every visible filter control of the page (found, not listed: see FILTER_CONTROLS).
+
+    A drop-down gets its first real option, a text box the longest word of the last row's first
+    cell. The rows shown must then be fewer, not none, and all contain that text; clearing the
+    control must show every row again. Returns (what was done, problems).
+    """
+    exercised, problems = [], []
+    controls = page_obj.locator(FILTER_CONTROLS)
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        if not control.is_visible():
+            continue
+        name = control.evaluate(
+            """e => e.getAttribute('aria-label') || e.id || (e.labels[0] && [...e.labels[0].childNodes]
+                .filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent).join('').trim())"""
+        )
+        where = f"{label(page)} filter {name!r}"
+        everything = visible_rows(control)
+        if not everything:
+            problems.append(f"{where}: no table rows near it")
+            continue
+        is_menu = control.evaluate("e => e.tagName") == "SELECT"
+        if is_menu:
+            options = control.evaluate("s => [...s.options].map(o => [o.value, o.textContent.trim()])")
+            value, probe = next(((v, t) for v, t in options if v), (None, None))
+            if value is None:
+                problems.append(f"{where}: no option to choose")
+                continue
+            control.select_option(value)
+        else:
+            first_cell = everything[-1].split("\t")[0]
+            probe = max(re.findall(r"[A-Za-z]{5,}", first_cell) or [first_cell], key=len)
+            control.fill(probe)
+        page_obj.wait_for_timeout(300)
+        shown = visible_rows(control)
+        stray = [row for row in shown if probe.casefold() not in row.casefold()]
+        if not shown:
+            problems.append(f"{where}: choosing {probe!r} (from a row) shows no row")
+        elif len(shown) >= len(everything):
+            problems.append(f"{where}: {probe!r} did not narrow the {len(everything)} rows")
+        elif stray:
+            problems.append(f"{where}: {probe!r} shows rows without it: {stray[:3]}")
+        if is_menu:
+            control.select_option(index=0)
+        else:
+            control.fill("")
+        page_obj.wait_for_timeout(300)
+        if len(visible_rows(control)) != len(everything):
+            problems.append(f"{where}: clearing it does not show all {len(everything)} rows again")
+        exercised.append(f"{where}: {len(everything)} rows, {probe!r} -> {len(shown)}")
+    return exercised, problems
+
+
+def visit(page_obj, server: str, page: str, axe_source: str) -> Visit:
+    record = Visit(page)
+    visit_started = time.monotonic()
+    inflight, mine, finished = set(), set(), []
+
+    def on_request(request):
+        path = site_path(request.url, server)
+        local = path is not None or urlsplit(request.url).scheme in ("data", "blob", "about")
+        record.requests.append((path or request.url, request.resource_type, local))
+        inflight.add(request)
+        mine.add(request)
+
+    def on_finished(request):
+        inflight.discard(request)
+        if request in mine:  # not a straggler of the previous page
+            finished.append(request)
+
+    def on_failed(request):
+        inflight.discard(request)
+        if request in mine:
+            record.failures.append(f"{request.url}: {request.failure}")
+
+    def on_response(response):
+        if response.status >= 400 and response.request in mine:
+            record.failures.append(f"{response.url}: HTTP {response.status}")
+
+    def on_console(message):
+        if message.type == "error":
+            location = message.location or {}
+            record.console_errors.append(f"{message.text} ({location.get('url', '')})")
+
+    def on_error(error):
+        record.console_errors.append(f"uncaught: {error}")
+
+    handlers = {
+        "request": on_request,
+        "requestfinished": on_finished,
+        "requestfailed": on_failed,
+        "response": on_response,
+        "console": on_console,
+        "pageerror": on_error,
+    }
+    context = page_obj.context
+    for event in ("request", "requestfinished", "requestfailed", "response"):
+        context.on(event, handlers[event])  # the context also sees the search worker's requests
+    page_obj.on("console", on_console)
+    page_obj.on("pageerror", on_error)
+    try:
+        page_obj.goto(server + page, wait_until="load")
+        settle(page_obj, inflight)
+        sizes = []
+        for request in finished:
+            response = request.response()
+            size = len(response.body()) if response and response.status < 300 else 0
+            kind = "search index" if request.url.endswith(SEARCH_INDEX) else request.resource_type
+            record.bytes_by_type[kind] = record.bytes_by_type.get(kind, 0) + size
+            sizes.append((size, site_path(request.url, server) or request.url))
+        record.largest = [f"{path} {size / 1000:.1f} KB" for size, path in sorted(sizes, reverse=True)[:3]]
+        facts = page_obj.evaluate(PAGE_FACTS, FILTER_CONTROLS)
+        record.load_s = facts["loadMs"] / 1000
+        record.links = [(written, site_path(resolved, server)) for written, resolved in facts["links"]]
+        record.code_blocks = facts["codeBlocks"]
+        record.code_blocks_without_copy = facts["withoutCopy"]
+        record.filter_controls = facts["filterControls"]
+        record.axis_pages = [site_path(url, server).lstrip("/") for url in facts["axisPages"]]
+        started = time.monotonic()
+        page_obj.add_script_tag(content=axe_source)  # inline: no request, not counted in the weight
+        found = page_obj.evaluate(AXE_RUN, AXE_EXCLUSIONS)
+        record.violations = found["violations"]
+        record.excluded = [f"{rule} x{n}" for rule, n in sorted(Counter(found["excluded"]).items())]
+        record.minor = found["minor"]
+        record.axe_s = time.monotonic() - started
+        if record.filter_controls:  # last: it changes what the page shows
+            record.filters_exercised, record.filter_problems = exercise_filters(page_obj, page)
+        record.visit_s = time.monotonic() - visit_started
+    finally:
+        for event in ("request", "requestfinished", "requestfailed", "response"):
+            context.remove_listener(event, handlers[event])
+        page_obj.remove_listener("console", on_console)
+        page_obj.remove_listener("pageerror", on_error)
+    return record
+
+
+def launch(playwright):
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000, handle_sigint=False
+    )
+
+
+class Crawler:
+    """A tab for the crawl: one context, HTTP cache disabled, opened on first use."""
+
+    def __init__(self, get_browser, server: str):
+        self.get_browser = get_browser
+        self.server = server
+        self.page = None
+
+    def tab(self):
+        if self.page is None:
+            context = self.get_browser().new_context(
+                viewport=VIEWPORT, color_scheme="light", service_workers="block"
+            )
+            context.set_default_timeout(TIMEOUT_MS)
+            context.set_default_navigation_timeout(TIMEOUT_MS)
+            self.page = context.new_page()
+            cdp = context.new_cdp_session(self.page)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})  # every page loads cold
+        return self.page
+
+    def close(self):
+        if self.page is not None:
+            self.page.context.close()
+
+
+class PageQueue:
+    """The pages of the build, shared by every crawler of the session through the file system.
+
+    Each page has a lock and a result file. A crawler takes the pages nobody holds; with
+    `wait=True` it then waits for the pages others hold, and visits any page whose crawler
+    died without leaving a result. Works across xdist workers and across threads.
+    """
+
+    def __init__(self, pages: list[str], folder: Path):
+        self.pages = pages
+        self.folder = folder
+        folder.mkdir(exist_ok=True)
+
+    def result_file(self, page: str) -> Path:
+        return self.folder / ((page.strip("/").replace("/", "__") or "home") + ".pickle")
+
+    def work(self, crawler: Crawler, axe_source: str, wait: bool) -> int:
+        from filelock import Timeout
+        from playwright.sync_api import Error as PlaywrightError
+
+        visited = 0
+        for blocking in (False, True) if wait else (False,):
+            for page in self.pages:
+                lock = FileLock(str(self.result_file(page).with_suffix(".lock")), thread_local=False)
+                try:
+                    lock.acquire(timeout=-1 if blocking else 0)
+                except Timeout:
+                    continue  # another crawler is on it
+                try:
+                    if not self.result_file(page).exists():
+                        try:
+                            record = visit(crawler.tab(), crawler.server, page, axe_source)
+                        except (PlaywrightError, AssertionError) as error:
+                            record = Visit(page, error=f"{type(error).__name__}: {error}")
+                        self.result_file(page).write_bytes(pickle.dumps(record))
+                        visited += 1
+                finally:
+                    lock.release()
+        return visited
+
+    def results(self) -> dict[str, Visit]:
+        return {page: pickle.loads(self.result_file(page).read_bytes()) for page in self.pages}
+
+
+def helper_crawl(queue: PageQueue, server: str, axe_source: str) -> None:
+    """A second crawler in a thread, with its own Playwright and Chromium (they are per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        crawler = Crawler(lambda: browser, server)
+        try:
+            queue.work(crawler, axe_source, wait=False)
+        finally:
+            crawler.close()
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def crawl(request, shared_dir, site, server) -> Crawl:
+    """Every page, visited once per session.
+
+    Under xdist the two workers share the pages; in a single process a helper thread with its
+    own Chromium takes half of them, so that both cores work either way.
+    """
+    queue = PageQueue(discover_pages(site), shared_dir / "visits")
+    axe_source = AXE.read_text(encoding="utf-8")
+    started = time.monotonic()
+    helper = None
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        helper = threading.Thread(target=helper_crawl, args=(queue, server, axe_source), daemon=True)
+        helper.start()
+    crawler = Crawler(lambda: request.getfixturevalue("browser"), server)
+    try:
+        visited_here = queue.work(crawler, axe_source, wait=True)
+    finally:
+        crawler.close()
+        if helper is not None:
+            helper.join(timeout=60)
+    return Crawl(queue.results(), time.monotonic() - started, visited_here)
+
+
+# ---------------------------------------------------------------- Every page
+
+
+def test_every_page_of_the_build_is_visited(crawl):
+    pages = set(crawl.visits)
+    expected = {"", "decision/"} | {
+        path.relative_to(ROOT / "docs").with_suffix("").as_posix() + "/"
+        for path in page_files()
+        if path.name != "index.md"
+    }
+    missing = sorted(expected - pages)
+    assert not missing, f"pages of docs/ not found in the build: {missing}"
+    broken = [f"{label(v.page)}: {v.error}" for v in crawl.visits.values() if v.error]
+    assert not broken, "pages the browser could not visit:\n" + "\n".join(broken)
+
+
+def test_no_request_leaves_127_0_0_1(crawl):
+    offenders = [
+        f"{label(v.page)}: {kind} {url}"
+        for v in crawl.visits.values()
+        for url, kind, local in v.requests
+        if not local
+    ]
+    assert not offenders, "requests outside the site's own origin:\n" + "\n".join(offenders)
+
+
+def test_no_console_errors_and_no_failed_requests(crawl):
+    problems = [
+        f"{label(v.page)}: console: {text}" for v in crawl.visits.values() for text in v.console_errors
+    ]
+    problems += [
+        f"{label(v.page)}: request failed: {text}" for v in crawl.visits.values() for text in v.failures
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_serious_or_critical_accessibility_violations(crawl):
+    problems = [f"{label(v.page)}: {text}" for v in crawl.visits.values() for text in v.violations]
+    for v in crawl.visits.values():
+        if v.excluded:
+            print(f"{label(v.page)}: excluded theme findings: {', '.join(v.excluded)}")
+        for text in v.minor:
+            print(f"{label(v.page)}: moderate or minor (not failing): {text}")
+    assert not problems, "axe-core serious/critical violations:\n" + "\n".join(problems)
+
+
+def test_code_blocks_have_copy_buttons(crawl):
+    problems = [
+        f"{label(v.page)}: code block without a copy button: {first_line!r}"
+        for v in crawl.visits.values()
+        for first_line in v.code_blocks_without_copy
+    ]
+    assert not problems, "\n".join(problems)
+    assert sum(v.code_blocks for v in crawl.visits.values()) > 0, "no code block found on any page"
+
+
+WELL_FORMED_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def link_problem(url: str) -> str | None:
+    """Why an external link is malformed, or None. No network: the form only."""
+    if re.search(r"\s|[<>\"{}|\\^`]", url):
+        return "contains a space or a character that must be escaped"
+    parts = urlsplit(url)
+    if parts.scheme == "mailto":
+        return (
+            None if re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", parts.path, re.IGNORECASE) else "bad mailto"
+        )
+    if parts.scheme not in ("https", "http"):
+        return f"unexpected scheme {parts.scheme!r}"
+    if parts.username or parts.password:
+        return "carries credentials"
+    host = parts.hostname or ""
+    if not WELL_FORMED_HOST.match(host):
+        return f"malformed host {host!r}"
+    if parts.port is not None and not 0 < parts.port < 65536:
+        return "bad port"
+    return None
+
+
+def test_links_are_well_formed_and_internal_links_resolve(crawl, site):
+    """External links: well-formed only (nothing is fetched). Links to the site: the file exists."""
+    problems, external = [], set()
+    for v in crawl.visits.values():
+        for written, path in v.links:
+            if path is not None:
+                target = site / path.lstrip("/")
+                if not (target.is_file() or (target / "index.html").is_file()):
+                    problems.append(f"{label(v.page)}: link to a missing file: {written} ({path})")
+            else:
+                external.add(written)
+                if (why := link_problem(written)) is not None:
+                    problems.append(f"{label(v.page)}: {written}: {why}")
+    assert not problems, "\n".join(problems)
+    print(f"{len(external)} distinct external links, all well-formed (not fetched)")
+
+
+def test_page_weight_and_load_time(crawl):
+    visits = [v for v in crawl.visits.values() if not v.error]  # broken visits fail elsewhere
+    axis_pages = set(crawl.visits[""].axis_pages)
+    assert axis_pages, "no 'Axes' section found in the navigation of the home page"
+    assert axis_pages <= set(crawl.visits), f"axis pages not in the build: {axis_pages - set(crawl.visits)}"
+    median_bytes = statistics.median(v.total_bytes for v in visits)
+    median_load = statistics.median(v.load_s for v in visits)
+
+    columns = {  # resource types, as Chromium names them, grouped for the table
+        "HTML": ("document",),
+        "CSS": ("stylesheet",),
+        "JS": ("script",),
+        "data": ("xhr", "fetch"),
+        "index": ("search index",),  # shown, but not part of the total
+    }
+    rows = [
+        f"{'page':<34} {'total KB':>8} "
+        + " ".join(f"{name:>6}" for name in [*columns, "other"])
+        + f" {'reqs':>4} {'load s':>6} {'axe s':>6}"
+    ]
+    for v in sorted(visits, key=lambda v: -v.total_bytes):
+        marker = " (axis)" if v.page in axis_pages else ""
+        grouped = [sum(v.bytes_by_type.get(kind, 0) for kind in kinds) for kinds in columns.values()]
+        grouped.append(v.total_bytes - sum(grouped[:-1]))
+        rows.append(
+            f"{label(v.page) + marker:<34} {v.total_bytes / 1000:>8.1f} "
+            + " ".join(f"{size / 1000:>6.1f}" for size in grouped)
+            + f" {len(v.requests):>4} {v.load_s:>6.2f} {v.axe_s:>6.2f}"
+        )
+    rows.append(
+        f"{len(visits)} pages, median {median_bytes / 1000:.1f} KB and {median_load:.2f} s; "
+        f"visits (load and axe-core) took {sum(v.visit_s for v in visits):.1f} s in all; "
+        f"the crawl took {crawl.seconds_here:.1f} s here; this thread visited {crawl.visited_here}"
+    )
+    print("\n".join(rows))
+
+    problems = []
+    index_bytes = max(v.bytes_by_type.get("search index", 0) for v in visits)
+    print(f"search index: {index_bytes / 1000:.1f} KB (limit {SEARCH_INDEX_LIMIT_BYTES / 1000:.0f} KB)")
+    if not 0 < index_bytes <= SEARCH_INDEX_LIMIT_BYTES:
+        problems.append(
+            f"{SEARCH_INDEX}: {index_bytes / 1000:.1f} KB (limit {SEARCH_INDEX_LIMIT_BYTES / 1000:.0f} KB)"
+        )
+    for v in visits:
+        if v.page in axis_pages and v.total_bytes > AXIS_PAGE_LIMIT_BYTES:
+            problems.append(
+                f"{label(v.page)}: axis page transfers {v.total_bytes / 1000:.1f} KB "
+                f"(limit {AXIS_PAGE_LIMIT_BYTES / 1000:.0f} KB); largest: {', '.join(v.largest)}"
+            )
+        if v.total_bytes > OUTLIER_FACTOR * median_bytes:
+            problems.append(
+                f"{label(v.page)}: {v.total_bytes / 1000:.1f} KB is more than {OUTLIER_FACTOR}x "
+                f"the median page ({median_bytes / 1000:.1f} KB); largest: {', '.join(v.largest)}"
+            )
+        if v.load_s > max(OUTLIER_FACTOR * median_load, LOAD_FLOOR_S):
+            problems.append(
+                f"{label(v.page)}: loads in {v.load_s:.2f} s, more than {OUTLIER_FACTOR}x the median "
+                f"({median_load:.2f} s) and more than {LOAD_FLOOR_S} s"
+            )
+    assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- Interactions
+
+
+def tab_sets(page) -> list[dict]:
+    """Every TensorFlow/PyTorch tab group on the page: labels, the checked one, the visible one."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.tabbed-set')].map(set => {
+          const inputs = [...set.querySelectorAll(':scope > input')];
+          const labels = [...set.querySelectorAll(':scope > .tabbed-labels > label')];
+          const blocks = [...set.querySelectorAll(':scope > .tabbed-content > .tabbed-block')];
+          const checked = inputs.findIndex(i => i.checked);
+          const visible = blocks.findIndex(b => b.offsetParent !== null);
+          return {
+            labels: labels.map(l => l.textContent.trim()),
+            checked: checked < 0 ? null : labels[checked].textContent.trim(),
+            visible: visible < 0 ? null : labels[visible].textContent.trim(),
+          };
+        })"""
+    )
+
+
+def framework_sets(page) -> list[dict]:
+    return [s for s in tab_sets(page) if {"TensorFlow", "PyTorch"} <= set(s["labels"])]
+
+
+def assert_all_show(page, name: str, where: str):
+    sets = framework_sets(page)
+    assert sets, f"{where}: no TensorFlow/PyTorch tab group"
+    wrong = [s for s in sets if s["checked"] != name or s["visible"] != name]
+    assert not wrong, f"{where}: {len(wrong)} of {len(sets)} tab groups do not show {name!r}: {wrong[:3]}"
+
+
+def test_choosing_pytorch_once_switches_tabs_on_every_page(crawl, session, site):
+    other = next(
+        (
+            page
+            for page in crawl.visits
+            if page not in ("", "execution-model/")
+            and ">PyTorch</label>" in (site / page / "index.html").read_text(encoding="utf-8")
+        ),
+        None,
+    )
+    if other is None:
+        pytest.skip("only one page has TensorFlow/PyTorch tabs: nothing to follow the choice across")
+    page = session.goto("execution-model/")
+    assert_all_show(page, "TensorFlow", "execution-model/ before any choice")
+    page.locator(".tabbed-set .tabbed-labels label", has_text="PyTorch").first.click()
+    assert_all_show(page, "PyTorch", "execution-model/ after one click")
+    assert_all_show(session.goto(other), "PyTorch", f"{other} (another page)")
+    # And back: choosing TensorFlow on the other page carries over too.
+    session.page.locator(".tabbed-set .tabbed-labels label", has_text="TensorFlow").first.click()
+    assert_all_show(session.goto("execution-model/"), "TensorFlow", "execution-model/ after choosing back")
+    session.assert_clean()
+
+
+WORD = re.compile(r"[a-z]{8,}")
+STEM = 6  # the search stems words ("redundant" finds "redundancy"): compare their first letters
+
+
+def unique_words(site: Path) -> dict[str, str]:
+    """For each page, the first word of its prose that no other page contains anywhere.
+
+    Read from the search index the build wrote, split the way that index says its search splits
+    text (its `separator`), so that the word is a whole token the search knows. A word counts as
+    found elsewhere if its first STEM letters occur in another page's text at all, even inside a
+    longer word or in code, so that no other page can share its stem.
+    """
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    everything: dict[str, str] = {}
+    prose: dict[str, list[str]] = {}
+    for doc in index["docs"]:
+        page = doc["location"].split("#")[0]
+        markup = doc.get("title", "") + " " + doc.get("text", "")
+        everything[page] = everything.get(page, "") + " " + re.sub(r"<[^>]+>", " ", markup).lower()
+        text = re.sub(r"<(pre|code)\b.*?</\1>", " ", markup, flags=re.DOTALL)
+        text = re.sub(r"<[^>]+>", " ", text).lower()
+        prose.setdefault(page, []).extend(token for token in separator.split(text) if WORD.fullmatch(token))
+    chosen = {}
+    for page, words in prose.items():
+        others = " ".join(text for other, text in everything.items() if other != page)
+        if word := next((w for w in words if w[:STEM] not in others), None):
+            chosen[page] = word
+    return chosen
+
+
+def test_search_finds_each_page_by_a_word_only_it_contains(crawl, session, site):
+    words = unique_words(site)
+    assert words, "no page has a word of its own in search/search_index.json"
+    page = session.goto("")
+    search = page.locator("input.md-search__input")
+    misses = []
+    none = page.evaluate(
+        "JSON.parse(document.getElementById('__config').textContent).translations['search.result.none']"
+    )
+    for target, word in sorted(words.items()):
+        # The theme searches on key events: fill, then a key. Clear first, so that the results
+        # read below cannot be those of the previous word.
+        search.click()
+        search.fill("")
+        search.press("End")
+        page.wait_for_function("() => !document.querySelector('.md-search-result__item')", polling=50)
+        search.fill(word)
+        search.press("End")
+        page.wait_for_function(
+            """none => document.querySelector('.md-search-result__item') ||
+                document.querySelector('.md-search-result__meta').textContent.trim() === none""",
+            arg=none,
+            polling=50,
+        )
+        hrefs = page.eval_on_selector_all(
+            ".md-search-result__item > a.md-search-result__link:first-child", "as => as.map(a => a.href)"
+        )
+        found = [urlsplit(h).path.removeprefix(urlsplit(session.server).path) for h in hrefs]
+        if found[:1] != [target]:
+            misses.append(f"{word!r} should find {label(target)} first, found {[label(p) for p in found]}")
+    missing_pages = sorted(set(crawl.visits) - set(words))
+    print(f"searched {len(words)} pages by a word of their own; pages without one: {missing_pages}")
+    assert not misses, "search (offline, lunr in a web worker):\n" + "\n".join(misses)
+    session.assert_clean()
+
+
+def test_decision_table_shows_every_row(session):
+    decisions = load_decisions()
+    page = session.goto("decision/")
+    rows = page.locator(".md-content table tbody tr")
+    visible = [
+        r for r in rows.evaluate_all("rs => rs.map(r => [r.offsetParent !== null, r.innerText])") if r[0]
+    ]
+    assert len(visible) == len(decisions), f"{len(visible)} rows shown, {len(decisions)} in the data file"
+    for (_, text), decision in zip(visible, decisions, strict=True):
+        cells = text.split("\t")
+        assert cells[0].strip() == decision.scenario, (cells[0], decision.scenario)
+        assert cells[1].strip() == decision.choice, (cells[1], decision.choice)
+    session.assert_clean()
+
+
+def test_table_filters_respond(crawl):
+    """Every filter box or menu found above a table narrows it to matching rows, and clearing it
+    restores them (exercised during the crawl, see exercise_filters)."""
+    exercised = [text for v in crawl.visits.values() for text in v.filters_exercised]
+    problems = [text for v in crawl.visits.values() for text in v.filter_problems]
+    print("\n".join(exercised) or "no table filter on any page")
+    assert not problems, "\n".join(problems)
+    if not exercised:
+        pytest.skip("no page has a table filter yet (the decision table itself is checked above)")
+
+
+def test_copy_button_copies_the_code(session):
+    session.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=session.server[:-1])
+    page = session.goto("execution-model/")
+    block = page.locator(".md-content pre").first
+    block.hover()
+    block.locator("button[data-md-type=copy], button.md-clipboard").first.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    code = block.locator("code").inner_text()
+    assert copied.strip() and copied.strip() == code.strip(), (copied[:200], code[:200])
+    session.assert_clean()
+
+
+def test_light_dark_toggle(session):
+    page = session.goto("")
+
+    def scheme():
+        return page.evaluate(
+            "[document.body.dataset.mdColorScheme, getComputedStyle(document.body).backgroundColor]"
+        )
+
+    light, light_bg = scheme()
+    assert light == "default", light
+    page.locator("form[data-md-component=palette] label:visible").click()
+    dark, dark_bg = scheme()
+    assert dark == "slate" and dark_bg != light_bg, (dark, dark_bg, light_bg)
+    session.goto("execution-model/")
+    assert scheme()[0] == "slate", "the dark palette was not kept on the next page"
+    page.locator("form[data-md-component=palette] label:visible").click()
+    assert scheme() == [light, light_bg]
+    session.assert_clean()
+
+
+def test_screenshots_of_the_home_page_and_an_axis_page(session):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    written = []
+    for page_path, name, full in (("", "home", True), ("execution-model/", "execution-model", False)):
+        page = session.goto(page_path)
+        target = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(target), full_page=full)
+        assert target.stat().st_size > 10_000, f"{target} looks empty"
+        written.append(str(target.relative_to(ROOT)))
+    print("screenshots:", ", ".join(written))
+    session.assert_clean()
