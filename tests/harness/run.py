@@ -1,8 +1,10 @@
 """Run a snippet file in its own process, with a timeout, no network, and no stray children."""
 
+import atexit
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -11,9 +13,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .sections import relative
+from .sections import FRAMEWORK_MODULES, framework_of, relative
 
-RUNNER = Path(__file__).with_name("runner.py")
+PREWARMED = Path(__file__).with_name("prewarmed.py")
 SANDBOX = Path(__file__).with_name("sandbox")  # its sitecustomize.py blocks the network
 
 # Framework start-up chatter on stderr, dropped from failure reports so the error stands out.
@@ -60,6 +62,81 @@ def snippet_env(overrides: dict[str, str]) -> dict[str, str]:
     return env
 
 
+class PrewarmedParent:
+    """A `prewarmed.py` process: it has imported one framework and forks a child per run."""
+
+    STARTUP_TIMEOUT = 120  # seconds to import the framework on a busy machine
+
+    def __init__(self, module: str, env: dict[str, str]):
+        self.stderr = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, str(PREWARMED), module],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            env=snippet_env(env),
+        )
+        self.buffer = b""
+        self.read(self.STARTUP_TIMEOUT)  # {"ready": true}
+
+    def run(self, request: dict, timeout: float) -> tuple[int, bool]:
+        """Run one snippet in a forked child: (its exit code, whether it timed out)."""
+        self.process.stdin.write(json.dumps(request).encode() + b"\n")
+        self.process.stdin.flush()
+        pid = self.read(30)["pid"]
+        try:
+            return self.read(timeout)["exit"], False
+        except TimeoutError:
+            _kill_group(pid)
+            return self.read(30)["exit"], True
+        finally:
+            _kill_group(pid)  # anything the snippet left running
+
+    def read(self, timeout: float) -> dict:
+        """The next reply line, or TimeoutError; RuntimeError (with its stderr) if the parent died."""
+        deadline = time.monotonic() + timeout
+        stdout = self.process.stdout.fileno()
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            if select.select([stdout], [], [], remaining)[0]:
+                chunk = os.read(stdout, 65536)
+                if not chunk:
+                    self.close()
+                    self.stderr.seek(0)
+                    stderr = self.stderr.read().decode(errors="replace")
+                    raise RuntimeError(f"{PREWARMED.name} exited unexpectedly:\n{stderr[-6000:]}")
+                self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()  # its request loop ends
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+_parents: dict[tuple, PrewarmedParent] = {}  # one per (framework module, settings) in this process
+
+
+@atexit.register
+def _close_parents() -> None:
+    for parent in _parents.values():
+        parent.close()
+
+
+def _parent_for(path: Path, env: dict[str, str]) -> PrewarmedParent:
+    key = (FRAMEWORK_MODULES[framework_of(path)], tuple(sorted(env.items())))
+    parent = _parents.get(key)
+    if parent is None or parent.process.poll() is not None:
+        parent = _parents[key] = PrewarmedParent(key[0], env)
+    return parent
+
+
 def run_snippet(
     path: Path, result_dir: Path, env: dict[str, str], timeout: float, keep: list[str] = ()
 ) -> RunResult:
@@ -67,31 +144,23 @@ def run_snippet(
     result_dir.mkdir(parents=True, exist_ok=True)
     for stale in ("result.json", "values.npz"):
         (result_dir / stale).unlink(missing_ok=True)
-    command = [sys.executable, str(RUNNER), str(path), str(result_dir)]
-    if keep:
-        command += ["--keep", ",".join(keep)]
+    stderr_file = result_dir / "stderr.txt"
     source = path.read_text(encoding="utf-8")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="snippet-cwd-") as cwd:
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=snippet_env(env),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # its own process group, so children can be killed too
-        )
+        request = {
+            "snippet": str(path),
+            "result_dir": str(result_dir),
+            "keep": list(keep),
+            "cwd": cwd,
+            "stderr": str(stderr_file),
+        }
         try:
-            _, stderr = process.communicate(timeout=timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            _kill_group(process.pid)
-            _, stderr = process.communicate()
-            timed_out = True
-        finally:
-            _kill_group(process.pid)  # anything the snippet left running
+            exit_code, timed_out = _parent_for(path, env).run(request, timeout)
+        except RuntimeError as err:  # the pre-warmed parent died: report it as this run's crash
+            exit_code, timed_out = str(err), False
     seconds = time.monotonic() - started
+    stderr = stderr_file.read_text(encoding="utf-8", errors="replace") if stderr_file.exists() else ""
 
     result_file = result_dir / "result.json"
     if timed_out:
@@ -100,7 +169,7 @@ def run_snippet(
     elif result_file.exists():
         data = json.loads(result_file.read_text(encoding="utf-8"))
     else:
-        message = f"the runner exited with code {process.returncode} and wrote no result"
+        message = f"the runner exited with code {exit_code} and wrote no result"
         data = {"prints": [], "error": {"line": 0, "type": "Crash", "message": message}}
     values = result_dir / "values.npz"
     return RunResult(

@@ -1,6 +1,8 @@
 """Run one snippet file as `__main__` and record what it prints, line by line.
 
-Invoked by the harness in a fresh process per snippet file:
+Each snippet file gets a process of its own: the harness forks it from a parent that has
+already imported the file's framework (tests/harness/prewarmed.py calls `run`). It also
+works on its own, which is how to debug a run by hand:
 
     python tests/harness/runner.py SNIPPET RESULT_DIR [--keep NAME,NAME]
 
@@ -19,9 +21,14 @@ from pathlib import Path
 
 
 def main() -> int:
-    snippet = str(Path(sys.argv[1]).resolve())
-    result_dir = Path(sys.argv[2])
     keep = sys.argv[4].split(",") if len(sys.argv) > 4 and sys.argv[3] == "--keep" else []
+    return run(sys.argv[1], sys.argv[2], keep)
+
+
+def run(snippet_path: str, result_dir_path: str, keep: list[str]) -> int:
+    """Run the snippet in this process; returns the exit code its run deserves (0 or 1)."""
+    snippet = str(Path(snippet_path).resolve())
+    result_dir = Path(result_dir_path)
     prints: list[dict] = []
     real_print = builtins.print
 

@@ -1,0 +1,65 @@
+"""A parent process that imports a framework once and forks one child per snippet run.
+
+Importing TensorFlow costs about 6 s of CPU and PyTorch about 3 s, more than most snippets
+take to run. Each snippet file still runs in a process of its own, a fresh child, but that
+child is forked from a parent that has already imported the framework and nothing else
+(the import starts no runtime: no session, no thread pool, no device is set up before the
+fork). Environment variables that a framework reads at import time therefore come from
+checks.yml `runs`, not from the snippet's own `os.environ` edits before its import.
+
+    python tests/harness/prewarmed.py MODULE      (MODULE "-" imports nothing)
+
+The parent reads one JSON request a line on stdin and answers on stdout:
+{"ready": true} once MODULE is imported, then for each request {"pid": N} when the child
+has started and {"exit": CODE} when it has ended. Standard library only.
+"""
+
+import atexit
+import importlib
+import json
+import os
+import sys
+import traceback
+
+
+def serve() -> None:
+    if sys.argv[1] != "-":
+        importlib.import_module(sys.argv[1])
+    import runner  # tests/harness/runner.py, beside this file (sys.path[0])
+
+    reply = sys.stdout
+    print(json.dumps({"ready": True}), file=reply, flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            run_child(runner, request)  # never returns
+        print(json.dumps({"pid": pid}), file=reply, flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(json.dumps({"exit": os.waitstatus_to_exitcode(status)}), file=reply, flush=True)
+
+
+def run_child(runner, request: dict) -> None:
+    """In the forked child: become a fresh process for one snippet, run it, exit."""
+    code = 1
+    try:
+        os.setsid()  # its own process group, so the harness can kill it and its children
+        os.chdir(request["cwd"])
+        # stdin and stdout are the parent's request and reply pipes: never the snippet's.
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        os.dup2(os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+        sys.argv = [runner.__file__, request["snippet"], request["result_dir"]]
+        code = runner.run(request["snippet"], request["result_dir"], request["keep"])
+        atexit._run_exitfuncs()  # as at a normal interpreter exit
+    except BaseException:  # noqa: BLE001 - the harness reads it from the stderr file
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+if __name__ == "__main__":
+    serve()
