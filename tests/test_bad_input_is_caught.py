@@ -54,6 +54,13 @@ def test_missing_snippet_file(project):
     one_error(check_tree(project), f"{PAGE}:{line}: includes 'execution-model/gone_code.py'")
 
 
+def test_prose_number_that_no_snippet_prints(project):
+    page = project / "docs/training-loops.md"
+    edit(page, "0.3339", "0.3439")  # a measured value, quoted in prose, drifted from the run
+    line = line_of(page, "0.3439")
+    one_error(check_tree(project), f"docs/training-loops.md:{line}: the prose quotes 0.3439")
+
+
 def test_missing_section(project):
     edit(project / PAGE, "tensorflow_code.py:retracing", "tensorflow_code.py:retraced")
     line = line_of(project / PAGE, ":retraced")

@@ -70,7 +70,50 @@ def check_tree(root: Path = ROOT) -> list[str]:
     for folder in folders:
         in_folder = {path: named for path, named in sections.items() if path.parent == folder}
         errors += check_folder(folder, in_folder, pages_by_file)
+
+    for page in page_files(root):
+        shown_files = {path for path, pages in pages_by_file.items() if page in pages}
+        errors += check_prose_numbers(page, shown_files)
     return errors
+
+
+# A measured value quoted in prose: a decimal with three or more places (0.3339), outside code.
+PROSE_NUMBER = re.compile(r"(?<![\w./-])\d+\.\d{3,}(?![\w.])")
+CODE_SPAN = re.compile(r"`[^`]*`")
+OUTPUT_NUMBER = re.compile(r"[-+]?\d+\.?\d*(?:e[-+]?\d+)?", re.IGNORECASE)
+
+
+def check_prose_numbers(page: Path, shown_files: set[Path]) -> list[str]:
+    """A decimal quoted in a page's prose must be printed (#> lines) by a snippet the page shows,
+    exactly or rounded to the places the prose gives, so that prose cannot drift from a run.
+    Numbers inside `code spans` are constants, not measurements, and are not checked."""
+    printed = set()
+    for path in shown_files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith("#>"):
+                printed.update(OUTPUT_NUMBER.findall(line))
+    errors, in_fence = [], False
+    for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if in_fence or line.strip().startswith(("```", "~~~", "--8<--")):
+            continue
+        for quoted in PROSE_NUMBER.findall(CODE_SPAN.sub(" ", line)):
+            places = len(quoted.split(".")[1])
+            if not any(_rounds_to(value, quoted, places) for value in printed):
+                errors.append(
+                    f"{relative(page)}:{number}: the prose quotes {quoted}, which no snippet shown on "
+                    "this page prints; quote a value from the #> output lines, or write a constant "
+                    "as `code`"
+                )
+    return errors
+
+
+def _rounds_to(value: str, quoted: str, places: int) -> bool:
+    try:
+        return f"{float(value):.{places}f}" == quoted
+    except ValueError:
+        return False
 
 
 def check_folder(folder: Path, sections: dict[Path, dict[str, Section]], pages_by_file) -> list[str]:
