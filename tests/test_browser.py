@@ -34,7 +34,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from filelock import FileLock
 
-from hooks.decision_table import load_decisions
+from hooks.decision_table import Decision, load_decisions
 from tests.harness.sections import ROOT, page_files
 from tests.site_build import build_site
 
@@ -959,6 +959,109 @@ def test_decision_table_shows_every_row(session):
         assert cells[0].strip() == decision.scenario, (cells[0], decision.scenario)
         assert cells[1].strip() == decision.choice, (cells[1], decision.choice)
     session.assert_clean()
+
+
+def expected_href(link: str, server: str) -> str:
+    """Where an evidence link of decisions.yml points on the built site."""
+    if link.startswith("https://"):
+        return link
+    page, _, anchor = link.partition("#")
+    return server + page.removesuffix(".md") + "/" + (f"#{anchor}" if anchor else "")
+
+
+def shown_scenarios(page) -> list[str]:
+    return page.eval_on_selector_all(
+        ".decision-scenarios table tbody tr",
+        "rs => rs.filter(r => r.offsetParent !== null).map(r => r.cells[0].innerText.trim())",
+    )
+
+
+def recommended(page) -> list[dict]:
+    """What the helper's panel recommends: per scenario, the choice and the evidence links."""
+    return page.eval_on_selector_all(
+        ".decision-recommendation:not([hidden]) .decision-item",
+        """items => items.map(i => ({
+            scenario: i.dataset.scenario,
+            choice: i.querySelector('.decision-choice').textContent,
+            links: [...i.querySelectorAll('.decision-evidence a')].map(a => a.href),
+        }))""",
+    )
+
+
+def as_recommended(d: Decision, server: str) -> dict:
+    return {
+        "scenario": d.scenario,
+        "choice": d.choice,
+        "links": [expected_href(x, server) for x in d.evidence],
+    }
+
+
+def axe_problems_in(page, selector: str) -> list[str]:
+    """Serious or critical axe-core findings inside one element (theme exclusions as in the crawl)."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    scoped = AXE_RUN.replace("axe.run(document,", f"axe.run(document.querySelector({selector!r}),")
+    assert scoped != AXE_RUN, "AXE_RUN changed: update axe_problems_in"
+    return page.evaluate(scoped, AXE_EXCLUSIONS)["violations"]
+
+
+def test_decision_helper_recommends_from_the_table(session):
+    """Pick a scenario, then tick two priorities, then clear: the panel and the rows shown follow
+    docs/data/decisions.yml; a preset address opens the same state."""
+    decisions = load_decisions()
+    everything = [d.scenario for d in decisions]
+    page = session.goto("decision/")
+    assert shown_scenarios(page) == everything
+
+    target = next(d for d in decisions if len(d.priorities) >= 2 and len(d.evidence) >= 2)
+    page.get_by_label("Your scenario").select_option(target.scenario)
+    assert recommended(page) == [as_recommended(target, session.server)]
+    assert shown_scenarios(page) == [target.scenario]
+
+    ticked = target.priorities[:2]
+    for priority in ticked:
+        page.locator(".decision-helper fieldset").get_by_label(priority, exact=False).check()
+    assert page.get_by_label("Your scenario").input_value() == "", "ticking should clear the scenario"
+    matching = [d for d in decisions if set(d.priorities) & set(ticked)]
+    assert 1 < len(matching) < len(decisions), "pick priorities that narrow the table"
+    most_first = sorted(matching, key=lambda d: -len(set(d.priorities) & set(ticked)))  # stable
+    assert recommended(page) == [as_recommended(d, session.server) for d in most_first]
+    assert shown_scenarios(page) == [d.scenario for d in matching]
+    tally = page.locator(".decision-recommendation .decision-tally").inner_text()
+    for choice in {d.choice for d in matching}:
+        assert f"{choice} {sum(d.choice == choice for d in matching)}" in tally, tally
+    status = page.locator(".decision-helper output").inner_text()
+    assert status == f"{len(matching)} of {len(decisions)} scenarios shown", status
+    # The crawl checks the page as it loads; this checks the open panel, in both palettes.
+    assert not axe_problems_in(page, ".decision-scenarios"), "light palette"
+    page.locator("form[data-md-component=palette] label:visible").click()
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    assert not axe_problems_in(page, ".decision-scenarios"), "dark palette"
+
+    page.locator("form.decision-helper").get_by_role("button", name="Clear").click()
+    assert shown_scenarios(page) == everything and recommended(page) == []
+
+    query = "&".join(f"priority={p}" for p in ticked)
+    page = session.goto(f"decision/?{query}")
+    assert shown_scenarios(page) == [d.scenario for d in matching], f"preset ?{query}"
+    session.assert_clean()
+
+
+def test_decision_table_is_complete_without_javascript(browser, server):
+    decisions = load_decisions()
+    context = browser.new_context(java_script_enabled=False, viewport=VIEWPORT, service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto(server + "decision/", wait_until="load", timeout=TIMEOUT_MS)
+        assert page.locator("form.decision-helper").count() == 0, "the helper needs JavaScript"
+        rows = page.eval_on_selector_all(
+            ".decision-scenarios table tbody tr",
+            "rs => rs.filter(r => r.offsetParent !== null).map(r => [r.cells[0].innerText.trim(), "
+            "[...r.querySelectorAll('.decision-priority')].map(s => s.textContent)])",
+        )
+        assert rows == [[d.scenario, d.priorities] for d in decisions]
+    finally:
+        context.close()
 
 
 def test_table_filters_respond(crawl):
