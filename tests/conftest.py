@@ -63,6 +63,22 @@ class SnippetRuns:
             return result
 
 
+def pytest_terminal_summary(terminalreporter, config):
+    """The CPU the snippet runs took, slowest first: the suite must stay fast (see CONTRIBUTING.md)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not hasattr(config, "_tmp_path_factory"):
+        return
+    cache = config._tmp_path_factory.getbasetemp() / "snippet-runs"
+    runs = [pickle.loads(path.read_bytes()) for path in sorted(cache.glob("*.pickle"))]
+    if not runs:
+        return
+    runs.sort(key=lambda run: -run.cpu_seconds)
+    slowest = ", ".join(f"{relative(run.path)} {run.cpu_seconds:.1f}" for run in runs[:5])
+    terminalreporter.write_line(
+        f"snippet runs: {len(runs)}, {sum(run.cpu_seconds for run in runs):.0f} CPU-seconds in all; "
+        f"slowest: {slowest}"
+    )
+
+
 @pytest.fixture(scope="session")
 def snippet_runs(tmp_path_factory) -> SnippetRuns:
     base = tmp_path_factory.getbasetemp()

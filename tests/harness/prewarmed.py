@@ -11,7 +11,7 @@ checks.yml `runs`, not from the snippet's own `os.environ` edits before its impo
 
 The parent reads one JSON request a line on stdin and answers on stdout:
 {"ready": true} once MODULE is imported, then for each request {"pid": N} when the child
-has started and {"exit": CODE} when it has ended. Standard library only.
+has started and {"exit": CODE, "cpu": SECONDS} when it has ended. Standard library only.
 """
 
 import atexit
@@ -36,8 +36,9 @@ def serve() -> None:
         if pid == 0:
             run_child(runner, request)  # never returns
         print(json.dumps({"pid": pid}), file=reply, flush=True)
-        _, status = os.waitpid(pid, 0)
-        print(json.dumps({"exit": os.waitstatus_to_exitcode(status)}), file=reply, flush=True)
+        _, status, usage = os.wait4(pid, 0)  # usage: the child and the children it waited for
+        cpu = usage.ru_utime + usage.ru_stime
+        print(json.dumps({"exit": os.waitstatus_to_exitcode(status), "cpu": cpu}), file=reply, flush=True)
 
 
 def run_child(runner, request: dict) -> None:

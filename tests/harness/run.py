@@ -33,7 +33,8 @@ class RunResult:
     prints: list[dict]
     error: dict | None
     stderr: str
-    seconds: float
+    seconds: float  # wall time
+    cpu_seconds: float  # CPU time of the snippet's process and the children it waited for
     values_file: Path | None
 
     def failure(self) -> str | None:
@@ -79,16 +80,16 @@ class PrewarmedParent:
         self.buffer = b""
         self.read(self.STARTUP_TIMEOUT)  # {"ready": true}
 
-    def run(self, request: dict, timeout: float) -> tuple[int, bool]:
-        """Run one snippet in a forked child: (its exit code, whether it timed out)."""
+    def run(self, request: dict, timeout: float) -> tuple[dict, bool]:
+        """Run one snippet in a forked child: ({"exit": code, "cpu": seconds}, whether it timed out)."""
         self.process.stdin.write(json.dumps(request).encode() + b"\n")
         self.process.stdin.flush()
         pid = self.read(30)["pid"]
         try:
-            return self.read(timeout)["exit"], False
+            return self.read(timeout), False
         except TimeoutError:
             _kill_group(pid)
-            return self.read(30)["exit"], True
+            return self.read(30), True
         finally:
             _kill_group(pid)  # anything the snippet left running
 
@@ -156,9 +157,9 @@ def run_snippet(
             "stderr": str(stderr_file),
         }
         try:
-            exit_code, timed_out = _parent_for(path, env).run(request, timeout)
+            ended, timed_out = _parent_for(path, env).run(request, timeout)
         except RuntimeError as err:  # the pre-warmed parent died: report it as this run's crash
-            exit_code, timed_out = str(err), False
+            ended, timed_out = {"exit": str(err), "cpu": 0.0}, False
     seconds = time.monotonic() - started
     stderr = stderr_file.read_text(encoding="utf-8", errors="replace") if stderr_file.exists() else ""
 
@@ -169,11 +170,12 @@ def run_snippet(
     elif result_file.exists():
         data = json.loads(result_file.read_text(encoding="utf-8"))
     else:
-        message = f"the runner exited with code {exit_code} and wrote no result"
+        message = f"the runner exited with code {ended['exit']} and wrote no result"
         data = {"prints": [], "error": {"line": 0, "type": "Crash", "message": message}}
     values = result_dir / "values.npz"
+    values_file = values if values.exists() else None
     return RunResult(
-        path, env, source, data["prints"], data["error"], stderr, seconds, values if values.exists() else None
+        path, env, source, data["prints"], data["error"], stderr, seconds, ended["cpu"], values_file
     )
 
 
