@@ -35,8 +35,8 @@ page: $(INSTALLED) ## Re-test one page's snippets: make page PAGE=execution-mode
 bench: $(INSTALLED) ## Time both frameworks (minutes); rewrites docs/data/benchmarks.json and its charts
 	PYTHONPATH=tests/harness/sandbox $(BIN)/python -m bench $(BENCH_ARGS)
 
-test-browser: $(INSTALLED) ## The whole-site crawl in Chromium (not yet in `make test`; see CONTRIBUTING.md)
-	BROWSER_TESTS=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_browser.py -rP
+test-browser: $(INSTALLED) ## Only the whole-site crawl in Chromium (part of `make test`), with its weight table
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_browser.py -rP
 
 build: $(INSTALLED) ## Build the static site into site/
 	$(BIN)/python -m mkdocs build --strict

@@ -393,13 +393,18 @@ def _prose(text: str) -> str:
 
 
 def _code_cell(row: Row, side: str) -> str:
-    """The call; a one-line aligned form below it; any other code run in a collapsed block."""
+    """The call; a one-line aligned form below it; any other code run in a collapsed block.
+
+    The page has 320 rows, so every element per row counts (docs/assets/stylesheets/extra.css
+    lays them out): no <br>, and the code run is one <code> block, not <pre><code>, which the
+    theme would give a copy button, a toolbar and a resize observer each.
+    """
     shown = row.tensorflow if side == "tf" else row.pytorch
     cell = f"<code>{_escape(shown)}</code>"
     ran = row.tf_code if side == "tf" else row.torch_code
     aligned = (row.aligned(side) or "").strip()
     if aligned and "\n" not in aligned:
-        cell += f'<br><span class="api-aligned">aligned: <code>{_escape(aligned)}</code></span>'
+        cell += f'<span class="api-aligned">aligned: <code>{_escape(aligned)}</code></span>'
         aligned = ""
     blocks = []
     if ran:
@@ -410,7 +415,7 @@ def _code_cell(row: Row, side: str) -> str:
         code = "\n".join(f"{label}\n{text}" for label, text in blocks)
         cell += (
             '<details class="api-code"><summary>code run</summary>'
-            f"<pre><code>{_escape(code)}</code></pre></details>"
+            f'<code class="api-run">{_escape(code)}</code></details>'
         )
     return cell
 
@@ -420,7 +425,7 @@ def _difference_cell(row: Row) -> str:
     if row.compare == "statistics":
         cell += ' <span class="api-compare">(compared by statistics)</span>'
     if row.note:
-        cell += f"<br>{_prose(row.note)}"
+        cell += f'<span class="api-note">{_prose(row.note)}</span>'
     return cell
 
 

@@ -7,7 +7,6 @@ reports that row. `--update-outputs` rewrites the `expect` values of the data fi
 """
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -35,7 +34,6 @@ from hooks.api_mapping import (
 from tests.api_mapping_runner import write_expectations
 from tests.harness.run import snippet_env
 from tests.harness.sections import ROOT
-from tests.site_build import build_site
 
 RUNNER = ROOT / "tests" / "api_mapping_runner.py"
 RUN_TIMEOUT = 600
@@ -122,9 +120,10 @@ rows:
 
 
 @pytest.fixture(scope="session")
-def mapping_run(tmp_path_factory, request) -> dict:
+def mapping_run(shared_tmp, request) -> dict:
     """Run the real data file and the broken one in one subprocess; cached for the session."""
-    cache = shared_dir(tmp_path_factory, "api-mapping")
+    cache = shared_tmp / "api-mapping"
+    cache.mkdir(exist_ok=True)
     result = cache / "result.json"
     broken = cache / "broken.yml"
     with FileLock(str(cache / "run.lock")):
@@ -467,50 +466,8 @@ def test_summary_counts_every_row():
 
 
 # ---------------------------------------------------------------- The built page
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-
-
-def shared_dir(tmp_path_factory, name: str) -> Path:
-    """A directory every xdist worker of this session sees."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    path = base / name
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The page built with the project's theme and extensions, alone (other pages are not ours)."""
-    project = shared_dir(tmp_path_factory, "api-mapping-site")
-    with FileLock(str(project / "build.lock")):
-        if (project / "site" / "api-mapping" / "index.html").exists():
-            return project / "site"
-        config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-        files = [
-            "docs/api-mapping.md",
-            "docs/data/api_mapping.yml",
-            "docs/assets/javascripts/api-mapping.js",
-            "hooks/api_mapping.py",
-            "hooks/verified_versions.py",
-        ]
-        for name in files:
-            (project / name).parent.mkdir(parents=True, exist_ok=True)
-            (project / name).write_bytes((ROOT / name).read_bytes())
-        (project / "docs" / "index.md").write_text("# Home\n\n[API mapping](api-mapping.md)\n")
-        (project / "snippets").mkdir(exist_ok=True)
-        config.update(
-            hooks=["hooks/verified_versions.py", "hooks/api_mapping.py"],
-            extra_javascript=["assets/javascripts/api-mapping.js"],
-            nav=[{"Home": "index.md"}, {"API mapping": "api-mapping.md"}],
-            plugins=["search"],
-        )
-        (project / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-        result = build_site(project, project / "site")
-        assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
-    return project / "site"
+# `site`, `server` and `browser` are the session's build of the real site, its server and this
+# worker's Chromium (tests/conftest.py).
 
 
 def test_the_page_shows_every_row_the_bites_and_the_versions(site):
@@ -534,15 +491,25 @@ def test_the_filter_is_a_local_script_and_hidden_without_it(site):
     assert (site / "assets" / "javascripts" / "api-mapping.js").is_file()
 
 
-def browser_page(playwright, javascript: bool):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (set CHROMIUM_PATH)")
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
-    context.route(
-        "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
-    )
-    return browser, context.new_page()
+@pytest.fixture
+def open_page(browser, server):
+    """Opens the API mapping page in a fresh context of this worker's Chromium, with or without
+    JavaScript; nothing outside the site is reached."""
+    contexts = []
+
+    def open_(javascript: bool):
+        context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        context.route(
+            "**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort()
+        )
+        page = context.new_page()
+        page.goto(server + "api-mapping/")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
 
 
 VISIBLE_ROWS = """() => [...document.querySelectorAll('table[data-api-area] tbody tr')]
@@ -550,38 +517,24 @@ VISIBLE_ROWS = """() => [...document.querySelectorAll('table[data-api-area] tbod
 
 
 @pytest.mark.browser
-def test_the_filter_narrows_the_rows_and_clearing_it_restores_them(site):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser, page = browser_page(playwright, javascript=True)
-        try:
-            page.goto((site / "api-mapping" / "index.html").as_uri())
-            box = page.locator("#api-filter-input")
-            assert box.is_visible()
-            assert len(page.evaluate(VISIBLE_ROWS)) == len(ROWS)
-            box.fill("weight_decay")
-            page.wait_for_timeout(200)
-            shown = page.evaluate(VISIBLE_ROWS)
-            assert 0 < len(shown) < len(ROWS)
-            assert all("weight_decay" in row.casefold() for row in shown), shown
-            assert page.locator("#api-filter-status").inner_text() == f"{len(shown)} of {len(ROWS)} rows"
-            assert not page.locator("#linear-algebra").is_visible()  # an area with no match is hidden
-            box.fill("")
-            page.wait_for_timeout(200)
-            assert len(page.evaluate(VISIBLE_ROWS)) == len(ROWS)
-        finally:
-            browser.close()
+def test_the_filter_narrows_the_rows_and_clearing_it_restores_them(open_page):
+    page = open_page(javascript=True)
+    box = page.locator("#api-filter-input")
+    assert box.is_visible()
+    assert len(page.evaluate(VISIBLE_ROWS)) == len(ROWS)
+    box.fill("weight_decay")  # the script filters on the input event, before fill returns
+    shown = page.evaluate(VISIBLE_ROWS)
+    assert 0 < len(shown) < len(ROWS)
+    assert all("weight_decay" in row.casefold() for row in shown), shown
+    assert page.locator("#api-filter-status").inner_text() == f"{len(shown)} of {len(ROWS)} rows"
+    assert not page.locator("#linear-algebra").is_visible()  # an area with no match is hidden
+    box.fill("")
+    assert len(page.evaluate(VISIBLE_ROWS)) == len(ROWS)
 
 
 @pytest.mark.browser
-def test_without_javascript_every_row_shows_and_the_filter_does_not(site):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser, page = browser_page(playwright, javascript=False)
-        try:
-            page.goto((site / "api-mapping" / "index.html").as_uri())
-            assert not page.locator("#api-filter-input").is_visible()
-            assert page.locator("table[data-api-area] tbody tr").count() == len(ROWS)
-            assert page.locator("table[data-api-area] tbody tr:visible").count() == len(ROWS)
-        finally:
-            browser.close()
+def test_without_javascript_every_row_shows_and_the_filter_does_not(open_page):
+    page = open_page(javascript=False)
+    assert not page.locator("#api-filter-input").is_visible()
+    assert page.locator("table[data-api-area] tbody tr").count() == len(ROWS)
+    assert page.locator("table[data-api-area] tbody tr:visible").count() == len(ROWS)

@@ -1,7 +1,8 @@
 """The built site in a real browser: Chromium driven by Playwright, fully offline.
 
-The site is built once with `mkdocs build --strict` into a temporary directory and served by a
-thread-based http.server on 127.0.0.1. Pages are discovered from the build (every index.html).
+The site is built once per session with `mkdocs build --strict` and served by a thread-based
+http.server on 127.0.0.1; each xdist worker drives one Chromium (all three are fixtures in
+tests/conftest.py, shared with the other test files). Pages are discovered from the build (every index.html).
 One crawl visits every page once, with the browser cache disabled, and records what each page
 requested, logged and weighed and what axe-core found; the tests below judge that record. Two
 crawlers share the pages through per-page file locks (the two xdist workers, or a helper thread
@@ -15,53 +16,27 @@ REQUIRE_ALL_FRAMEWORKS=1 (set by CI) they fail instead, as missing frameworks do
 The page weights and load times are printed as a table: `pytest tests/test_browser.py -rP`.
 """
 
-import functools
-import importlib.util
 import json
 import os
 import pickle
 import re
-import shutil
 import statistics
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import mkdocs_jupyter
 import pytest
 from filelock import FileLock
 
 from hooks.decision_table import Decision, load_decisions
 from tests.harness.sections import ROOT, page_files
-from tests.site_build import build_site
+from tests.site_build import launch
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-REQUIRE_ALL = os.environ.get("REQUIRE_ALL_FRAMEWORKS") == "1"  # as in tests/conftest.py
-# Debian's package installs /usr/bin/chromium; CHROMIUM_PATH overrides; other Chromium builds on
-# PATH (Ubuntu's chromium-browser, Google Chrome on hosted runners) are used if that is missing.
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or next(
-    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))),
-    "/usr/bin/chromium",
-)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Belt and braces: even on a machine with a network, no host but 127.0.0.1 resolves.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
-INSTALL_HINT = (
-    "install it with `apt-get install -y chromium` (Debian/Ubuntu) or point CHROMIUM_PATH at a Chromium "
-    "binary, and `pip install -r requirements.txt` for Playwright"
-)
 TIMEOUT_MS = 20_000  # any single browser action
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -87,105 +62,27 @@ SEARCH_INDEX = "/search/search_index.json"
 SEARCH_INDEX_LIMIT_BYTES = 1_000_000
 OUTLIER_FACTOR = 2.0
 LOAD_FLOOR_S = 3.0
+RELOADS = 2  # a page slower than the limit on the crawl is loaded this many more times
 
-# Accessibility: serious and critical axe-core violations fail, except these, each scoped to one
-# rule, to the elements matching a CSS selector, and (for contrast rules) to the ratio the theme
-# itself produces, so that anything worse still fails. All come from Material for MkDocs 9.8.1's
-# own templates and default colours, not from our pages; the site could override them with an
-# extra stylesheet, which would let the exclusion be removed.
-AXE_EXCLUSIONS = [
-    {
-        "rule": "aria-dialog-name",
-        "selector": ".md-search",
-        "min_ratio": None,
-        "why": "the theme's search overlay <div class=md-search role=dialog> has no accessible name",
-    },
-    {
-        "rule": "color-contrast",
-        "selector": ".md-copyright, .md-copyright *",
-        "min_ratio": 4.4,
-        "why": "the theme's footer text colour on its footer background measures 4.47:1 (4.5:1 needed)",
-    },
-    {
-        "rule": "color-contrast",
-        "selector": ".highlight code span",
-        "min_ratio": 4.4,
-        "why": "the theme's light-scheme code comment colour (#717171 on #f5f5f5) measures 4.47:1",
-    },
-    {
-        "rule": "link-in-text-block",
-        "selector": ".md-typeset a",
-        "min_ratio": 2.3,
-        "why": "the theme shows links in text by colour alone (indigo #4051b5 on #212121 text, 2.34:1)",
-    },
-]
+# Accessibility: every serious or critical axe-core violation fails. axe runs the rules it runs by
+# default, by their tags: WCAG 2.0 and 2.1 A and AA, and best practices; not its experimental rules
+# (their findings are not settled, and skipping them saves time on every page).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+# mkdocs-jupyter inlines JupyterLab's whole stylesheet; the site links the rules the notebooks use.
+JUPYTER_CSS = Path(mkdocs_jupyter.__file__).parent / "templates" / "mkdocs_html" / "assets" / "index.css"
+NOTEBOOK_CSS = ROOT / "docs" / "assets" / "stylesheets" / "notebook.css"
 
 
-# ---------------------------------------------------------------- Availability
-
-
-def require_browser() -> None:
-    """Skip (or, with REQUIRE_ALL_FRAMEWORKS=1, fail) when Playwright or Chromium is missing."""
-    if importlib.util.find_spec("playwright") is None:
-        message = f"the browser tests need Playwright, which is not installed: {INSTALL_HINT}"
-    elif not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        message = f"the browser tests need Chromium, which was not found at {CHROMIUM}: {INSTALL_HINT}"
-    else:
-        return
-    if REQUIRE_ALL:
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-# ---------------------------------------------------------------- The site and its server
+# ------------------------------------------------- The site (built and served by tests/conftest.py)
 
 
 @pytest.fixture(scope="session")
-def shared_dir(tmp_path_factory) -> Path:
-    """A directory all xdist workers of this session share."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    path = base / "browser"
+def shared_dir(shared_tmp) -> Path:
+    """This module's directory, shared by every xdist worker of the session."""
+    path = shared_tmp / "browser"
     path.mkdir(exist_ok=True)
     return path
-
-
-@pytest.fixture(scope="session")
-def site(shared_dir) -> Path:
-    """The site, built once per session with `mkdocs build --strict`."""
-    require_browser()
-    site_dir = shared_dir / "site"
-    status_file = shared_dir / "site-build.json"
-    with FileLock(str(shared_dir / "site.lock")):
-        if not status_file.exists():
-            result = build_site(ROOT, site_dir)
-            status_file.write_text(json.dumps({"returncode": result.returncode, "stderr": result.stderr}))
-        status = json.loads(status_file.read_text())
-    if status["returncode"] != 0:
-        problems = [line for line in status["stderr"].splitlines() if not line.startswith("INFO ")]
-        pytest.fail("mkdocs build --strict failed:\n" + "\n".join(problems), pytrace=False)
-    return site_dir
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    timeout = 10  # seconds a client socket may stall before the handler gives up
-
-    def log_message(self, format, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def server(site) -> str:
-    """The built site over HTTP on 127.0.0.1 at a free port, for this worker's session."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=10)
 
 
 def discover_pages(site: Path) -> list[str]:
@@ -201,27 +98,14 @@ def label(page: str) -> str:
     return "/" + page
 
 
-# ---------------------------------------------------------------- Browser
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One Chromium for this worker's session (Playwright gives it a fresh temporary profile)."""
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+# ---------------------------------------------------------------- Browser (one per worker, tests/conftest.py)
 
 
 class Session:
     """A fresh browser context (its own localStorage) that records every request and error."""
 
     def __init__(self, browser, server: str):
+        self.browser = browser
         self.server = server
         self.context = browser.new_context(
             viewport=VIEWPORT, color_scheme="light", service_workers="block", base_url=server
@@ -305,8 +189,7 @@ class Visit:
     load_s: float = 0.0
     axe_s: float = 0.0  # how long the accessibility check took (not part of the load)
     visit_s: float = 0.0  # the whole visit: load, waiting for late requests, facts, axe-core
-    violations: list[str] = field(default_factory=list)  # serious or critical, not excluded
-    excluded: list[str] = field(default_factory=list)  # "rule xN": theme findings, AXE_EXCLUSIONS
+    violations: list[str] = field(default_factory=list)  # serious or critical
     minor: list[str] = field(default_factory=list)  # moderate and minor findings, reported only
     links: list[tuple[str, str | None]] = field(default_factory=list)  # (href as written, site path)
     code_blocks: int = 0
@@ -330,23 +213,16 @@ class Crawl:
     visited_here: int
 
 
-AXE_RUN = """async (exclusions) => {
-  const results = await axe.run(document, {resultTypes: ['violations'], elementRef: true});
-  const out = {violations: [], excluded: [], minor: []};
+AXE_RUN = """async (tags) => {
+  const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
+  const results = await axe.run(document, options);
+  const out = {violations: [], minor: []};
   for (const violation of results.violations) {
     for (const node of violation.nodes) {
       const where = node.target.join(' ') + '  ' + node.html.slice(0, 120);
       const text = `${violation.id} (${node.impact || violation.impact}): ${violation.help}: ${where}`;
-      if (!['serious', 'critical'].includes(node.impact || violation.impact)) {
-        out.minor.push(text);
-        continue;
-      }
-      const data = [...node.any, ...node.all, ...node.none].map(c => c.data).filter(Boolean);
-      const ratio = data.map(d => d.contrastRatio).find(r => typeof r === 'number');
-      const excluded = exclusions.find(e =>
-        e.rule === violation.id && node.element && node.element.matches(e.selector) &&
-        (e.min_ratio === null || (ratio !== undefined && ratio >= e.min_ratio)));
-      (excluded ? out.excluded : out.violations).push(excluded ? violation.id : text);
+      const serious = ['serious', 'critical'].includes(node.impact || violation.impact);
+      (serious ? out.violations : out.minor).push(text);
     }
   }
   return out;
@@ -376,7 +252,7 @@ SEARCH_INDEX_LOADED = """() => !document.querySelector('[data-md-component=searc
   performance.getEntriesByType('resource').some(e => e.name.includes('/search/search_index.json'))"""
 
 
-def settle(page, inflight: set, quiet_ms: int = 200, limit_s: float = 15.0) -> None:
+def settle(page, inflight: set, quiet_ms: int = 100, limit_s: float = 15.0) -> None:
     """Wait for a page's late requests: the search index, then no request in flight for quiet_ms."""
     page.wait_for_function(SEARCH_INDEX_LOADED, timeout=limit_s * 1000, polling=50)
     deadline = time.monotonic() + limit_s
@@ -414,6 +290,17 @@ def visible_rows(control) -> list[str]:
     )
 
 
+def wait_for_rows(control, total: int, narrowed: bool, limit_s: float = 2.0) -> None:
+    """Until the filter has redrawn its rows (fewer than total, or all of them again), or limit_s:
+    then the caller judges the rows as they are. Ours redraw at once; a slower one gets its time."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        shown = len(visible_rows(control))
+        if (shown < total) if narrowed else (shown == total):
+            return
+        time.sleep(0.02)
+
+
 def exercise_filters(page_obj, page: str) -> tuple[list[str], list[str]]:
     """Use every visible filter control of the page (found, not listed: see FILTER_CONTROLS).
 
@@ -448,7 +335,7 @@ def exercise_filters(page_obj, page: str) -> tuple[list[str], list[str]]:
             first_cell = everything[-1].split("\t")[0]
             probe = max(re.findall(r"[A-Za-z]{5,}", first_cell) or [first_cell], key=len)
             control.fill(probe)
-        page_obj.wait_for_timeout(300)
+        wait_for_rows(control, len(everything), narrowed=True)
         shown = visible_rows(control)
         stray = [row for row in shown if probe.casefold() not in row.casefold()]
         if not shown:
@@ -461,7 +348,7 @@ def exercise_filters(page_obj, page: str) -> tuple[list[str], list[str]]:
             control.select_option(index=0)
         else:
             control.fill("")
-        page_obj.wait_for_timeout(300)
+        wait_for_rows(control, len(everything), narrowed=False)
         if len(visible_rows(control)) != len(everything):
             problems.append(f"{where}: clearing it does not show all {len(everything)} rows again")
         exercised.append(f"{where}: {len(everything)} rows, {probe!r} -> {len(shown)}")
@@ -535,9 +422,8 @@ def visit(page_obj, server: str, page: str, axe_source: str) -> Visit:
         record.axis_pages = [site_path(url, server).lstrip("/") for url in facts["axisPages"]]
         started = time.monotonic()
         page_obj.add_script_tag(content=axe_source)  # inline: no request, not counted in the weight
-        found = page_obj.evaluate(AXE_RUN, AXE_EXCLUSIONS)
+        found = page_obj.evaluate(AXE_RUN, AXE_TAGS)
         record.violations = found["violations"]
-        record.excluded = [f"{rule} x{n}" for rule, n in sorted(Counter(found["excluded"]).items())]
         record.minor = found["minor"]
         record.axe_s = time.monotonic() - started
         if record.filter_controls:  # last: it changes what the page shows
@@ -549,12 +435,6 @@ def visit(page_obj, server: str, page: str, axe_source: str) -> Visit:
         page_obj.remove_listener("console", on_console)
         page_obj.remove_listener("pageerror", on_error)
     return record
-
-
-def launch(playwright):
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000, handle_sigint=False
-    )
 
 
 class Crawler:
@@ -704,8 +584,6 @@ def test_no_console_errors_and_no_failed_requests(crawl):
 def test_no_serious_or_critical_accessibility_violations(crawl):
     problems = [f"{label(v.page)}: {text}" for v in crawl.visits.values() for text in v.violations]
     for v in crawl.visits.values():
-        if v.excluded:
-            print(f"{label(v.page)}: excluded theme findings: {', '.join(v.excluded)}")
         for text in v.minor:
             print(f"{label(v.page)}: moderate or minor (not failing): {text}")
     assert not problems, "axe-core serious/critical violations:\n" + "\n".join(problems)
@@ -762,7 +640,7 @@ def test_links_are_well_formed_and_internal_links_resolve(crawl, site):
     print(f"{len(external)} distinct external links, all well-formed (not fetched)")
 
 
-def test_page_weight_and_load_time(crawl):
+def test_page_weight_and_load_time(crawl, session):
     visits = [v for v in crawl.visits.values() if not v.error]  # broken visits fail elsewhere
     axis_pages = set(crawl.visits[""].axis_pages)
     assert axis_pages, "no 'Axes' section found in the navigation of the home page"
@@ -816,12 +694,29 @@ def test_page_weight_and_load_time(crawl):
                 f"{label(v.page)}: {v.total_bytes / 1000:.1f} KB is more than {OUTLIER_FACTOR}x "
                 f"the median page ({median_bytes / 1000:.1f} KB); largest: {', '.join(v.largest)}"
             )
-        if v.load_s > max(OUTLIER_FACTOR * median_load, LOAD_FLOOR_S):
-            problems.append(
-                f"{label(v.page)}: loads in {v.load_s:.2f} s, more than {OUTLIER_FACTOR}x the median "
-                f"({median_load:.2f} s) and more than {LOAD_FLOOR_S} s"
-            )
+        slow_limit = max(OUTLIER_FACTOR * median_load, LOAD_FLOOR_S)
+        if v.load_s > slow_limit:
+            # The crawl shares two cores with the snippet runs: a slow load is timed again, and the
+            # page fails only if its fastest of three loads is still an outlier.
+            loads = [v.load_s, *(load_seconds(session, v.page) for _ in range(RELOADS))]
+            print(f"{label(v.page)}: slow on the crawl, loads timed again: {loads}")
+            if min(loads) > slow_limit:
+                problems.append(
+                    f"{label(v.page)}: loads in {min(loads):.2f} s at best of {len(loads)} "
+                    f"({', '.join(f'{s:.2f}' for s in loads)}), more than {OUTLIER_FACTOR}x the median "
+                    f"({median_load:.2f} s) and more than {LOAD_FLOOR_S} s"
+                )
     assert not problems, "\n".join(problems)
+
+
+def load_seconds(session, page: str) -> float:
+    """One more cold load of a page (a fresh context has an empty cache): loadEventEnd, seconds."""
+    fresh = Session(session.browser, session.server)
+    try:
+        fresh.goto(page)
+        return fresh.page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000
+    finally:
+        fresh.close()
 
 
 # ---------------------------------------------------------------- Interactions
@@ -997,12 +892,12 @@ def as_recommended(d: Decision, server: str) -> dict:
 
 
 def axe_problems_in(page, selector: str) -> list[str]:
-    """Serious or critical axe-core findings inside one element (theme exclusions as in the crawl)."""
+    """Serious or critical axe-core findings inside one element (the rules of the crawl)."""
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     scoped = AXE_RUN.replace("axe.run(document,", f"axe.run(document.querySelector({selector!r}),")
     assert scoped != AXE_RUN, "AXE_RUN changed: update axe_problems_in"
-    return page.evaluate(scoped, AXE_EXCLUSIONS)["violations"]
+    return page.evaluate(scoped, AXE_TAGS)["violations"]
 
 
 def test_decision_helper_recommends_from_the_table(session):
@@ -1117,4 +1012,58 @@ def test_screenshots_of_the_home_page_and_an_axis_page(session):
         assert target.stat().st_size > 10_000, f"{target} looks empty"
         written.append(str(target.relative_to(ROOT)))
     print("screenshots:", ", ".join(written))
+    session.assert_clean()
+
+
+# The rules of a stylesheet (given as text) that the page uses: selectors matching an element, with
+# the reader's actions (hover, focus), pseudo-elements and the dark scheme ignored. The same walk
+# lists the rules of notebook.css, so that both sides are written alike by the browser.
+USED_RULES = """([cssText, all]) => {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(cssText);
+  // What a selector would match without the reader's actions (hover, focus) or the dark scheme.
+  const plain = (selector) => selector
+    .replace(/::?(before|after|placeholder|selection|marker|-webkit-[\\w-]+|-moz-[\\w-]+)/g, '')
+    .replace(/:(hover|focus-visible|focus-within|focus|active|visited)/g, '')
+    .replace(/\\[data-md-color-scheme=("?)slate\\1\\]/g, '[data-md-color-scheme]')
+    .trim() || '*';
+  const matches = (selector) => {
+    if (all) return true;
+    try { return document.querySelector(plain(selector)) !== null; } catch (e) { return false; }
+  };
+  const used = [];
+  const walk = (rules, media) => {
+    for (const rule of rules) {
+      if (rule instanceof CSSStyleRule) {
+        const text = media ? `@media ${media} { ${rule.cssText} }` : rule.cssText;
+        if (rule.selectorText.split(',').some(matches)) used.push(text);
+      } else if (rule instanceof CSSMediaRule) {
+        walk(rule.cssRules, rule.conditionText);
+      }
+    }
+  };
+  walk(sheet.cssRules, null);
+  return used;
+}"""
+
+
+def test_notebook_pages_have_every_jupyterlab_rule_they_use(session):
+    """notebook.css holds the rules of mkdocs-jupyter's JupyterLab stylesheet the notebooks use
+    (overrides/partials/content.html links it instead of the whole 575 KB stylesheet)."""
+    linked = NOTEBOOK_CSS.read_text(encoding="utf-8")
+    problems = []
+    for notebook in sorted((ROOT / "docs" / "notebooks").glob("*.ipynb")):
+        page = session.goto(f"notebooks/{notebook.stem}/")
+        used = page.evaluate(USED_RULES, [JUPYTER_CSS.read_text(encoding="utf-8"), False])
+        present = set(page.evaluate(USED_RULES, [linked, True]))
+        assert used, f"notebooks/{notebook.stem}/: no JupyterLab rule matches: is it still a notebook page?"
+        problems += [f"notebooks/{notebook.stem}/: {rule}" for rule in used if rule not in present]
+        inline = max(page.evaluate("[...document.querySelectorAll('style')].map(s => s.textContent.length)"))
+        assert inline < 50_000, (
+            f"notebooks/{notebook.stem}/ still inlines a stylesheet of {inline} characters"
+        )
+    assert not problems, (
+        f"rules of {JUPYTER_CSS.name} the notebook pages use, missing from {NOTEBOOK_CSS.relative_to(ROOT)} "
+        "(add them):\n" + "\n".join(sorted(set(problems)))
+    )
     session.assert_clean()

@@ -7,14 +7,9 @@
   and the table stays complete without JavaScript.
 """
 
-import importlib.util
-import os
 import re
 import shutil
 import textwrap
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,6 +18,7 @@ from markdown.extensions.toc import slugify
 
 from hooks.claims_table import (
     ARTICLES,
+    AXES,
     STATUSES,
     VERDICTS,
     EvidenceDataError,
@@ -354,63 +350,43 @@ def test_a_malformed_claim_fails_the_build_naming_the_row(tmp_path):
 
 
 # ------------------------------------------------------------------ the filter, in a browser
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or next(
-    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))),
-    None,
-)
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output clean
-        pass
-
-
-@pytest.fixture
-def served_mini_site(tmp_path):
-    if importlib.util.find_spec("playwright") is None or CHROMIUM is None:
-        message = "the filter test needs Playwright and Chromium (apt-get install chromium)"
-        if os.environ.get("REQUIRE_ALL_FRAMEWORKS") == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    project = mini_project(tmp_path, "target.md#a-real-section")
-    site = tmp_path / "site"
-    result = build_site(project, site)
-    assert result.returncode == 0, result.stderr
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+# On the real claims page of the session's build, in this worker's Chromium (tests/conftest.py).
 
 
 @pytest.mark.browser
-def test_the_filter_hides_rows_and_degrades_to_the_full_table(served_mini_site):
-    from playwright.sync_api import sync_playwright
+def test_the_filter_hides_rows_and_degrades_to_the_full_table(browser, server):
+    claims = load_claims()
+    false_claims = [claim for claim in claims if claim["verdict"] == "false"]
+    axis = AXES[false_claims[0]["axis"]]  # an axis with at least one false claim
+    false_on_axis = sum(AXES[claim["axis"]] == axis for claim in false_claims)
+    true_claims = sum(claim["verdict"] == "true" for claim in claims)
+    assert 0 < false_on_axis <= len(false_claims) < len(claims)
 
     def visible_rows(page):
         return page.eval_on_selector_all(
             ".claims-table tbody tr", "rows => rows.filter(r => r.offsetParent !== null).length"
         )
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(served_mini_site)
-            assert visible_rows(page) == 3
-            assert "3 of 3 claims shown" in page.inner_text(".claims-filter")
-            page.select_option(".claims-filter label:has-text('Verdict') select", "false")
-            assert visible_rows(page) == 2
-            page.select_option(".claims-filter label:has-text('Axis') select", "Hardware")
-            assert visible_rows(page) == 1
-            assert "1 of 3 claims shown" in page.inner_text(".claims-filter")
+    context = browser.new_context()
+    no_script = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(server + "claims/")
+        assert visible_rows(page) == len(claims)
+        assert f"{len(claims)} of {len(claims)} claims shown" in page.inner_text(".claims-filter")
+        page.select_option(".claims-filter label:has-text('Verdict') select", "false")
+        assert visible_rows(page) == len(false_claims)
+        page.select_option(".claims-filter label:has-text('Axis') select", axis)
+        assert visible_rows(page) == false_on_axis
+        assert f"{false_on_axis} of {len(claims)} claims shown" in page.inner_text(".claims-filter")
 
-            page.goto(served_mini_site + "?verdict=true")
-            assert visible_rows(page) == 1
+        page.goto(server + "claims/?verdict=true")
+        assert visible_rows(page) == true_claims
 
-            no_script = browser.new_page(java_script_enabled=False)
-            no_script.goto(served_mini_site)
-            assert visible_rows(no_script) == 3
-            assert no_script.query_selector(".claims-filter") is None
-        finally:
-            browser.close()
+        plain = no_script.new_page()
+        plain.goto(server + "claims/")
+        assert visible_rows(plain) == len(claims)
+        assert plain.query_selector(".claims-filter") is None
+    finally:
+        context.close()
+        no_script.close()

@@ -1,24 +1,15 @@
-"""The strict build passes, serves every asset itself, and stamps the verified versions."""
+"""The strict build passes, serves every asset itself, and stamps the verified versions.
+
+`site` is the session's one strict build of the real site (tests/conftest.py), shared with the
+other test files; a failed build fails every test here with mkdocs's messages."""
 
 import html
 import re
 from html.parser import HTMLParser
-from pathlib import Path
-
-import pytest
 
 from hooks.decision_table import load_decisions
 from hooks.verified_versions import verified_versions
 from tests.harness.sections import ROOT, page_files, page_includes, parse_sections
-from tests.site_build import build_site
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    site_dir = tmp_path_factory.mktemp("site")
-    result = build_site(ROOT, site_dir)
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
-    return site_dir
 
 
 class AssetCollector(HTMLParser):

@@ -30,12 +30,15 @@
     var rows = [];
     tables.forEach(function (table) {
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-        rows.push({ element: row, text: visibleText(row), table: table });
+        rows.push({ element: row, text: null, table: table });
       });
     });
 
     function apply() {
       var words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+      rows.forEach(function (row) {
+        row.text = row.text === null ? visibleText(row.element) : row.text; // on first use, not at load
+      });
       var shown = 0;
       var visibleIn = new Map();
       rows.forEach(function (row) {
@@ -63,7 +66,7 @@
 
     box.addEventListener("input", apply);
     wrapper.hidden = false;
-    apply();
+    status.textContent = rows.length + " rows"; // every row shows until the first input
   }
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
