@@ -16,6 +16,7 @@ from tests.site_build import launch, require_browser, serve, shared_build
 
 REQUIRE_ALL = os.environ.get("REQUIRE_ALL_FRAMEWORKS") == "1"  # set by CI: skipping is failing
 
+
 def pytest_addoption(parser):
     parser.addoption(
         "--update-outputs",
