@@ -22,7 +22,7 @@ TF_FILE = "snippets/execution-model/tensorflow_code.py"
 def project(tmp_path) -> Path:
     """A copy of everything the checks and the build read."""
     copy = tmp_path / "project"
-    for name in ("docs", "snippets", "hooks"):
+    for name in ("docs", "snippets", "hooks", "overrides"):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
     return copy
