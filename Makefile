@@ -18,7 +18,7 @@ serve: $(INSTALLED) ## Serve the site at http://127.0.0.1:8000, rebuilding on ch
 	$(BIN)/python -m mkdocs serve --dev-addr 127.0.0.1:8000
 
 test: $(INSTALLED) lint ## Every check: lint, snippet runs and outputs, parity, integrity, data, strict build
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

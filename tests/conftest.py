@@ -17,6 +17,20 @@ from tests.site_build import launch, require_browser, serve, shared_build
 REQUIRE_ALL = os.environ.get("REQUIRE_ALL_FRAMEWORKS") == "1"  # set by CI: skipping is failing
 
 
+# `make test` hands tests to two xdist workers in collection order (--dist loadgroup
+# --no-loadscope-reorder; a group, see the xdist_group marks, goes to one worker whole). Starting
+# with the longest work lets the two workers finish together.
+LONGEST_FIRST = ["test_browser.py", "test_benchmarks.py", "test_api_mapping.py", "test_notebooks.py"]
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a file is kept
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--update-outputs",

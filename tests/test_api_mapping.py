@@ -35,6 +35,9 @@ from tests.api_mapping_runner import write_expectations
 from tests.harness.run import snippet_env
 from tests.harness.sections import ROOT
 
+# One xdist worker runs this file (make test uses --dist loadgroup): its rows run once, in one process.
+pytestmark = pytest.mark.xdist_group("api-mapping")
+
 RUNNER = ROOT / "tests" / "api_mapping_runner.py"
 RUN_TIMEOUT = 600
 

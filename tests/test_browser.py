@@ -35,7 +35,8 @@ from hooks.decision_table import Decision, load_decisions
 from tests.harness.sections import ROOT, page_files
 from tests.site_build import launch
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+# One xdist worker runs every browser test (make test uses --dist loadgroup): the crawl is shared.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300), pytest.mark.xdist_group("browser")]
 
 TIMEOUT_MS = 20_000  # any single browser action
 VIEWPORT = {"width": 1280, "height": 900}

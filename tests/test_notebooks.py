@@ -33,6 +33,9 @@ from tests.harness.outputs import normalise
 from tests.harness.run import snippet_env
 from tests.harness.sections import relative
 
+# One xdist worker runs this file (make test uses --dist loadgroup): each notebook runs once.
+pytestmark = pytest.mark.xdist_group("notebooks")
+
 CELL_TIMEOUT = 180  # seconds per cell; a whole notebook takes about 15 s on a 2-core CPU
 KERNEL = "python3"
 FRAMEWORK_OF = {"digits-tensorflow.ipynb": "tensorflow", "digits-pytorch.ipynb": "pytorch"}

@@ -11,20 +11,27 @@ SNIPPETS = snippet_files()
 FOLDERS = sorted({path.parent for path in SNIPPETS})
 
 
+def same_worker(folder):
+    """A folder's runs and parity checks go to one xdist worker (make test uses --dist loadgroup),
+    so that a parity check never waits for a run on the other worker."""
+    return pytest.mark.xdist_group(f"snippets-{folder.name}")
+
+
 def _run_params():
     for path in SNIPPETS:
         for index, env in enumerate(load_folder_checks(path.parent).runs_of(path.name)):
             label = relative(path).removeprefix("snippets/")
             if env:
                 label += " " + " ".join(f"{k}={v}" for k, v in env.items())
-            yield pytest.param(path, index, id=label, marks=getattr(pytest.mark, framework_of(path)))
+            marks = [getattr(pytest.mark, framework_of(path)), same_worker(path.parent)]
+            yield pytest.param(path, index, id=label, marks=marks)
 
 
 def _parity_params():
     for folder in FOLDERS:
         for parity in load_folder_checks(folder).parity:
             label = f"{folder.name}:{parity.section}:{parity.value}"
-            yield pytest.param(folder, parity, id=label)
+            yield pytest.param(folder, parity, id=label, marks=same_worker(folder))
 
 
 @pytest.mark.parametrize(("path", "index"), list(_run_params()))

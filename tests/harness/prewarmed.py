@@ -2,15 +2,16 @@
 
 Importing TensorFlow costs about 6 s of CPU and PyTorch about 3 s, more than most snippets
 take to run. Each snippet file still runs in a process of its own, a fresh child, but that
-child is forked from a parent that has already imported the framework and nothing else
-(the import starts no runtime: no session, no thread pool, no device is set up before the
-fork). Environment variables that a framework reads at import time therefore come from
-checks.yml `runs`, not from the snippet's own `os.environ` edits before its import.
+child is forked from a parent that has already imported the framework and a library most of
+its snippets import (run.py's PRELOAD). The imports start no runtime: no session, no thread
+pool, no device is set up before the fork. Environment variables that a framework reads at
+import time therefore come from checks.yml `runs`, not from the snippet's own `os.environ`
+edits before its import.
 
-    python tests/harness/prewarmed.py MODULE      (MODULE "-" imports nothing)
+    python tests/harness/prewarmed.py MODULE[,MODULE...]
 
 The parent reads one JSON request a line on stdin and answers on stdout:
-{"ready": true} once MODULE is imported, then for each request {"pid": N} when the child
+{"ready": true} once the modules are imported, then for each request {"pid": N} when the child
 has started and {"exit": CODE, "cpu": SECONDS} when it has ended. Standard library only.
 """
 
@@ -23,8 +24,8 @@ import traceback
 
 
 def serve() -> None:
-    if sys.argv[1] != "-":
-        importlib.import_module(sys.argv[1])
+    for module in sys.argv[1].split(","):
+        importlib.import_module(module)
     import runner  # tests/harness/runner.py, beside this file (sys.path[0])
 
     reply = sys.stdout

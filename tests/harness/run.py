@@ -13,9 +13,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .sections import FRAMEWORK_MODULES, framework_of, relative
+from .sections import framework_of, relative
 
 PREWARMED = Path(__file__).with_name("prewarmed.py")
+# What a pre-warmed parent imports before it forks a snippet's process: the file's framework, and
+# a slow import most of its snippets share (scikit-learn, for its bundled digits; Keras already
+# imports it under TensorFlow). Importing it early changes no result, only start-up time. Not
+# TorchDynamo: imported before the runner records print(), it treats the recorder as a skipped
+# function instead of the builtin, and an error message on the debugging page changes.
+PRELOAD = {
+    "tensorflow": ["tensorflow"],
+    "pytorch": ["torch", "sklearn.datasets"],
+    "keras": ["keras"],
+}
 SANDBOX = Path(__file__).with_name("sandbox")  # its sitecustomize.py blocks the network
 
 # Framework start-up chatter on stderr, dropped from failure reports so the error stands out.
@@ -131,7 +141,7 @@ def _close_parents() -> None:
 
 
 def _parent_for(path: Path, env: dict[str, str]) -> PrewarmedParent:
-    key = (FRAMEWORK_MODULES[framework_of(path)], tuple(sorted(env.items())))
+    key = (",".join(PRELOAD[framework_of(path)]), tuple(sorted(env.items())))
     parent = _parents.get(key)
     if parent is None or parent.process.poll() is not None:
         parent = _parents[key] = PrewarmedParent(key[0], env)
