@@ -1,7 +1,6 @@
 """Shared fixtures: one run per snippet file per session, reused by the output and parity tests;
 one strict build of the real site per session, its server, and one Chromium per xdist worker."""
 
-import importlib.util
 import os
 import pickle
 from pathlib import Path
@@ -12,10 +11,8 @@ from filelock import FileLock
 from tests.harness.folder_checks import load_folder_checks
 from tests.harness.run import RunResult, run_snippet
 from tests.harness.sections import FRAMEWORK_MODULES, ROOT, framework_of, relative
+from tests.missing import require_module
 from tests.site_build import launch, require_browser, serve, shared_build
-
-REQUIRE_ALL = os.environ.get("REQUIRE_ALL_FRAMEWORKS") == "1"  # set by CI: skipping is failing
-
 
 # `make test` hands tests to two xdist workers in collection order (--dist loadgroup
 # --no-loadscope-reorder; a group, see the xdist_group marks, goes to one worker whole). Starting
@@ -42,11 +39,9 @@ def pytest_addoption(parser):
 def require_framework(path: Path) -> None:
     """Skip (or, with REQUIRE_ALL_FRAMEWORKS=1, fail) when the file's framework is missing."""
     module = FRAMEWORK_MODULES[framework_of(path)]
-    if importlib.util.find_spec(module) is None:
-        message = f"{relative(path)} needs {module!r}, which is not installed (make test installs it)"
-        if REQUIRE_ALL:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+    require_module(
+        module, f"{relative(path)} needs {module!r}, which is not installed (make test installs it)"
+    )
 
 
 class SnippetRuns:

@@ -168,6 +168,11 @@ def test_missing_and_stale_outputs_both_drift(tmp_path):
     assert rendered == "for i in range(2):\n    print(i)\n    #> 0\n    #> 1\nx = 1\n"
 
 
+def test_a_crashing_snippet_is_reported_with_its_exit_code(tmp_path):
+    _, result = run(tmp_path, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
+    assert "Crash: the runner exited with code -9 and wrote no result" in result.failure()
+
+
 def test_network_access_is_blocked(tmp_path):
     _, result = run(
         tmp_path, "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=5)\n"

@@ -9,7 +9,6 @@ from a fresh run. The hook hooks/notebook_results.py renders the stored results 
 """
 
 import difflib
-import importlib.util
 import os
 import pickle
 import tempfile
@@ -32,6 +31,7 @@ from hooks.notebook_results import (
 from tests.harness.outputs import normalise
 from tests.harness.run import snippet_env
 from tests.harness.sections import relative
+from tests.missing import require_module
 
 # One xdist worker runs this file (make test uses --dist loadgroup): each notebook runs once.
 pytestmark = pytest.mark.xdist_group("notebooks")
@@ -40,7 +40,6 @@ CELL_TIMEOUT = 180  # seconds per cell; a whole notebook takes about 15 s on a 2
 KERNEL = "python3"
 FRAMEWORK_OF = {"digits-tensorflow.ipynb": "tensorflow", "digits-pytorch.ipynb": "pytorch"}
 MODULE_OF = {"tensorflow": "tensorflow", "pytorch": "torch"}
-REQUIRE_ALL = os.environ.get("REQUIRE_ALL_FRAMEWORKS") == "1"  # set by CI: skipping is failing
 
 
 @dataclass
@@ -135,11 +134,7 @@ def drift_report(path: Path, stored, fresh) -> str | None:
 
 def require_framework(framework: str) -> None:
     module = MODULE_OF[framework]
-    if importlib.util.find_spec(module) is None:
-        message = f"the {framework} notebook needs {module!r}, which is not installed"
-        if REQUIRE_ALL:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+    require_module(module, f"the {framework} notebook needs {module!r}, which is not installed")
 
 
 class NotebookRuns:

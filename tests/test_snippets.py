@@ -17,6 +17,15 @@ def same_worker(folder):
     return pytest.mark.xdist_group(f"snippets-{folder.name}")
 
 
+@pytest.mark.xdist_group("grouping-check")
+def test_xdist_groups_take_effect(request):
+    """Under --dist loadgroup (make test) each test's id carries its group: if a pytest or
+    pytest-xdist upgrade stops that (pytest-xdist#1386), parity checks wait on the other worker."""
+    if not getattr(request.config.option, "loadgroup", False):
+        pytest.skip("not run with --dist loadgroup")
+    assert request.node.nodeid.endswith("@grouping-check"), request.node.nodeid
+
+
 def _run_params():
     for path in SNIPPETS:
         for index, env in enumerate(load_folder_checks(path.parent).runs_of(path.name)):
