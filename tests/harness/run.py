@@ -74,9 +74,9 @@ def snippet_env(overrides: dict[str, str]) -> dict[str, str]:
 
 
 class PrewarmedParent:
-    """A `prewarmed.py` process: it has imported one framework and forks a child per run."""
+    """A `prewarmed.py` process: it has imported a framework (PRELOAD) and forks a child per run."""
 
-    STARTUP_TIMEOUT = 120  # seconds to import the framework on a busy machine
+    STARTUP_TIMEOUT = 120  # seconds for the imports on a busy machine
 
     def __init__(self, module: str, env: dict[str, str]):
         self.stderr = tempfile.TemporaryFile()
@@ -131,7 +131,7 @@ class PrewarmedParent:
                 self.process.kill()
 
 
-_parents: dict[tuple, PrewarmedParent] = {}  # one per (framework module, settings) in this process
+_parents: dict[tuple, PrewarmedParent] = {}  # one per (modules preloaded, settings) in this process
 
 
 @atexit.register
