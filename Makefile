@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test lint outputs page bench build clean test-browser
+.PHONY: serve test test-cold lint outputs page bench build clean test-browser
 
 # (Re)install whenever requirements.txt changes.
 $(INSTALLED): requirements.txt
@@ -19,6 +19,9 @@ serve: $(INSTALLED) ## Serve the site at http://127.0.0.1:8000, rebuilding on ch
 
 test: $(INSTALLED) lint ## Every check: lint, snippet runs and outputs, parity, integrity, data, strict build
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+
+test-cold: ## make test with every snippet, notebook and API-mapping run made afresh, as CI does
+	EXECUTION_CACHE=off $(MAKE) test
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

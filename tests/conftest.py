@@ -6,12 +6,10 @@ import pickle
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
-from tests.harness.folder_checks import load_folder_checks
-from tests.harness.run import RunResult, run_snippet
-from tests.harness.sections import FRAMEWORK_MODULES, ROOT, framework_of, relative
-from tests.missing import require_module
+from tests.harness.execution_cache import ExecutionCache, summary
+from tests.harness.sections import ROOT, relative
+from tests.harness.snippet_runs import SnippetRuns
 from tests.site_build import launch, require_browser, serve, shared_build
 
 # `make test` hands tests to two xdist workers in collection order (--dist loadgroup
@@ -36,62 +34,35 @@ def pytest_addoption(parser):
     )
 
 
-def require_framework(path: Path) -> None:
-    """Skip (or, with REQUIRE_ALL_FRAMEWORKS=1, fail) when the file's framework is missing."""
-    module = FRAMEWORK_MODULES[framework_of(path)]
-    require_module(
-        module, f"{relative(path)} needs {module!r}, which is not installed (make test installs it)"
-    )
-
-
-class SnippetRuns:
-    """Runs each (file, run) once per test session, even across xdist workers."""
-
-    def __init__(self, cache: Path):
-        self.cache = cache
-        cache.mkdir(parents=True, exist_ok=True)
-
-    def get(self, path: Path, index: int = 0) -> RunResult:
-        require_framework(path)
-        checks = load_folder_checks(path.parent)
-        key = f"{relative(path).replace('/', '__')}-{index}"
-        stored = self.cache / f"{key}.pickle"
-        with FileLock(str(self.cache / f"{key}.lock")):
-            if stored.exists():
-                return pickle.loads(stored.read_bytes())
-            result = run_snippet(
-                path,
-                self.cache / key,
-                env=checks.runs_of(path.name)[index],
-                timeout=checks.timeout,
-                keep=[parity.value for parity in checks.parity],
-            )
-            stored.write_bytes(pickle.dumps(result))
-            return result
-
-
 def pytest_terminal_summary(terminalreporter, config):
-    """The CPU the snippet runs took, slowest first: the suite must stay fast (see CONTRIBUTING.md)."""
+    """What ran and what the execution cache served; the CPU the snippet runs made now took,
+    slowest first: the suite must stay fast (see CONTRIBUTING.md)."""
     if os.environ.get("PYTEST_XDIST_WORKER") or not hasattr(config, "_tmp_path_factory"):
         return
-    cache = config._tmp_path_factory.getbasetemp() / "snippet-runs"
-    runs = [pickle.loads(path.read_bytes()) for path in sorted(cache.glob("*.pickle"))]
+    base = config._tmp_path_factory.getbasetemp()
+    for line in summary(base):
+        terminalreporter.write_line(line)
+    runs = [pickle.loads(path.read_bytes()) for path in sorted((base / "snippet-runs").glob("*.pickle"))]
+    runs = [run for run in runs if not run.cached]
     if not runs:
         return
     runs.sort(key=lambda run: -run.cpu_seconds)
     slowest = ", ".join(f"{relative(run.path)} {run.cpu_seconds:.1f}" for run in runs[:5])
     terminalreporter.write_line(
-        f"snippet runs: {len(runs)}, {sum(run.cpu_seconds for run in runs):.0f} CPU-seconds in all; "
-        f"slowest: {slowest}"
+        f"snippet runs made now: {len(runs)}, {sum(run.cpu_seconds for run in runs):.0f} CPU-seconds "
+        f"in all; slowest: {slowest}"
     )
 
 
 @pytest.fixture(scope="session")
-def snippet_runs(tmp_path_factory) -> SnippetRuns:
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # the directory all workers of this session share
-    return SnippetRuns(base / "snippet-runs")
+def executions(shared_tmp) -> ExecutionCache:
+    """The execution cache, logging what ran and what was reused to the session's shared folder."""
+    return ExecutionCache(log_dir=shared_tmp)
+
+
+@pytest.fixture(scope="session")
+def snippet_runs(shared_tmp, executions) -> SnippetRuns:
+    return SnippetRuns(shared_tmp / "snippet-runs", executions)
 
 
 # ---------------------------------------------------------------- The built site, in a browser

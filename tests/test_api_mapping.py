@@ -32,14 +32,16 @@ from hooks.api_mapping import (
     slug,
 )
 from tests.api_mapping_runner import write_expectations
+from tests.harness.execution_cache import HARNESS_DIR, code_fingerprint, environment_fingerprint, make_key
 from tests.harness.run import snippet_env
-from tests.harness.sections import ROOT
+from tests.harness.sections import ROOT, relative
 
 # One xdist worker runs this file (make test uses --dist loadgroup): its rows run once, in one process.
 pytestmark = pytest.mark.xdist_group("api-mapping")
 
 RUNNER = ROOT / "tests" / "api_mapping_runner.py"
 RUN_TIMEOUT = 600
+MAPPING_RUNS = "API mapping runs"  # the execution cache's name for this kind of run
 
 try:
     MAPPING = load_mapping()
@@ -122,9 +124,22 @@ rows:
 # ---------------------------------------------------------------- One run for the session
 
 
+def mapping_key() -> str:
+    """The execution cache's key: the data file, the broken rows, the runner, the hook that loads
+    rows, the harness and the installed packages."""
+    return make_key(
+        "api mapping",
+        DATA_FILE.read_bytes(),
+        BROKEN,
+        code_fingerprint([RUNNER, ROOT / "hooks" / "api_mapping.py", HARNESS_DIR]),
+        environment_fingerprint(),
+    )
+
+
 @pytest.fixture(scope="session")
-def mapping_run(shared_tmp, request) -> dict:
-    """Run the real data file and the broken one in one subprocess; cached for the session."""
+def mapping_run(shared_tmp, executions, request) -> dict:
+    """Run the real data file and the broken one in one subprocess; cached for the session, and
+    between sessions by the execution cache while nothing it depends on changes (off under CI)."""
     cache = shared_tmp / "api-mapping"
     cache.mkdir(exist_ok=True)
     result = cache / "result.json"
@@ -134,28 +149,42 @@ def mapping_run(shared_tmp, request) -> dict:
             if LOAD_ERROR:
                 pytest.fail(LOAD_ERROR, pytrace=False)
             broken.write_text(BROKEN, encoding="utf-8")
-            with tempfile.TemporaryDirectory(prefix="api-mapping-cwd-") as cwd:
-                process = subprocess.run(
-                    [sys.executable, str(RUNNER), str(result), str(DATA_FILE), str(broken)],
-                    cwd=cwd,
-                    env=snippet_env({}),
-                    capture_output=True,
-                    text=True,
-                    timeout=RUN_TIMEOUT,
-                )
-            if process.returncode != 0 or not result.exists():
-                pytest.fail(
-                    f"{RUNNER.relative_to(ROOT)} failed (exit {process.returncode}):\n"
-                    f"{process.stderr[-6000:]}",
-                    pytrace=False,
-                )
-            report = json.loads(result.read_text(encoding="utf-8"))
+            key, identity = mapping_key(), relative(DATA_FILE)
+            if entry := executions.load(MAPPING_RUNS, identity, key):
+                # Messages name the broken file where an earlier session wrote it: name this one's.
+                stored = json.dumps(entry.payload["report"])
+                report = json.loads(stored.replace(entry.payload["broken"], str(broken)))
+            else:
+                report = run_mapping(broken)
+                payload = {"report": report, "broken": str(broken)}
+                executions.record(MAPPING_RUNS, identity, key, payload, succeeded=True)
+            result.write_text(json.dumps(report), encoding="utf-8")
             if request.config.getoption("--update-outputs"):
                 rows = report["files"][str(DATA_FILE)]["rows"]
                 write_expectations(DATA_FILE, {r["concept"]: r["shown"] for r in rows if r["shown"]})
         report = json.loads(result.read_text(encoding="utf-8"))
     report["broken_path"] = str(broken)
     return report
+
+
+def run_mapping(broken: Path) -> dict:
+    """Every row of the data file and of `broken` in one fresh process; fails the test if it crashes."""
+    with tempfile.TemporaryDirectory(prefix="api-mapping-cwd-") as cwd:
+        output = Path(cwd) / "result.json"
+        process = subprocess.run(
+            [sys.executable, str(RUNNER), str(output), str(DATA_FILE), str(broken)],
+            cwd=cwd,
+            env=snippet_env({}),
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+        )
+        if process.returncode != 0 or not output.exists():
+            pytest.fail(
+                f"{RUNNER.relative_to(ROOT)} failed (exit {process.returncode}):\n{process.stderr[-6000:]}",
+                pytrace=False,
+            )
+        return json.loads(output.read_text(encoding="utf-8"))
 
 
 def results_of(report: dict, path: Path | str) -> dict[str, dict]:

@@ -9,7 +9,7 @@ from a fresh run. The hook hooks/notebook_results.py renders the stored results 
 """
 
 import difflib
-import os
+import json
 import pickle
 import tempfile
 from dataclasses import dataclass
@@ -28,6 +28,13 @@ from hooks.notebook_results import (
     NotebookResultsError,
     parse_result,
 )
+from tests.harness.execution_cache import (
+    HARNESS_DIR,
+    ExecutionCache,
+    code_fingerprint,
+    environment_fingerprint,
+    make_key,
+)
 from tests.harness.outputs import normalise
 from tests.harness.run import snippet_env
 from tests.harness.sections import relative
@@ -40,6 +47,7 @@ CELL_TIMEOUT = 180  # seconds per cell; a whole notebook takes about 15 s on a 2
 KERNEL = "python3"
 FRAMEWORK_OF = {"digits-tensorflow.ipynb": "tensorflow", "digits-pytorch.ipynb": "pytorch"}
 MODULE_OF = {"tensorflow": "tensorflow", "pytorch": "torch"}
+NOTEBOOKS_RUN = "notebooks"  # the execution cache's name for this kind of run
 
 
 @dataclass
@@ -137,11 +145,26 @@ def require_framework(framework: str) -> None:
     require_module(module, f"the {framework} notebook needs {module!r}, which is not installed")
 
 
-class NotebookRuns:
-    """Executes each notebook once per test session, even across xdist workers."""
+def notebook_key(path: Path) -> str:
+    """The execution cache's key: every cell's source (not the stored outputs; markdown too, since
+    --update-outputs writes the run's notebook back), this module, the harness and the packages."""
+    notebook = nbformat.read(path, as_version=4)
+    cells = [[cell.cell_type, cell.source] for cell in notebook.cells]
+    return make_key(
+        "notebook",
+        json.dumps([KERNEL, CELL_TIMEOUT, cells]),
+        code_fingerprint([Path(__file__), HARNESS_DIR]),
+        environment_fingerprint(),
+    )
 
-    def __init__(self, cache: Path):
+
+class NotebookRuns:
+    """Executes each notebook once per test session, even across xdist workers; between sessions,
+    an unchanged notebook's successful run comes from the execution cache (off under CI)."""
+
+    def __init__(self, cache: Path, executions: ExecutionCache):
         self.cache = cache
+        self.executions = executions
         cache.mkdir(parents=True, exist_ok=True)
 
     def get(self, name: str) -> NotebookRun:
@@ -150,17 +173,20 @@ class NotebookRuns:
         with FileLock(str(self.cache / f"{name}.lock")):
             if stored.exists():
                 return pickle.loads(stored.read_bytes())
-            run = execute_notebook(NOTEBOOK_DIR / name)
+            path = NOTEBOOK_DIR / name
+            key, identity = notebook_key(path), relative(path)
+            if entry := self.executions.load(NOTEBOOKS_RUN, identity, key):
+                run = entry.payload
+            else:
+                run = execute_notebook(path)
+                self.executions.record(NOTEBOOKS_RUN, identity, key, run, succeeded=run.failure is None)
             stored.write_bytes(pickle.dumps(run))
             return run
 
 
 @pytest.fixture(scope="session")
-def notebook_runs(tmp_path_factory) -> NotebookRuns:
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # the directory all workers of this session share
-    return NotebookRuns(base / "notebook-runs")
+def notebook_runs(shared_tmp, executions) -> NotebookRuns:
+    return NotebookRuns(shared_tmp / "notebook-runs", executions)
 
 
 def _notebook_params():

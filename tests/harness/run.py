@@ -46,6 +46,7 @@ class RunResult:
     seconds: float  # wall time
     cpu_seconds: float  # CPU time of the snippet's process and the children it waited for
     values_file: Path | None
+    cached: bool = False  # served by the execution cache (tests/harness/execution_cache.py)
 
     def failure(self) -> str | None:
         """None if the run succeeded, else a report naming the snippet file and line."""
