@@ -105,6 +105,12 @@ INSTALL_HINT = (
 )
 
 
+def chromium_identity() -> str:
+    """Which Chromium runs the browser tests: its path, size and modification time (no launch)."""
+    stat = os.stat(CHROMIUM) if os.path.exists(CHROMIUM) else None
+    return f"{CHROMIUM} {stat.st_size} {stat.st_mtime_ns}" if stat else f"{CHROMIUM} missing"
+
+
 def require_browser() -> None:
     """Skip (or, with REQUIRE_ALL_FRAMEWORKS=1, fail) when Playwright or Chromium is missing."""
     if importlib.util.find_spec("playwright") is None:

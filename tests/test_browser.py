@@ -16,6 +16,9 @@ REQUIRE_ALL_FRAMEWORKS=1 (set by CI) they fail instead, as missing frameworks do
 The page weights and load times are printed as a table: `pytest tests/test_browser.py -rP`.
 """
 
+import dataclasses
+import functools
+import hashlib
 import json
 import os
 import pickle
@@ -32,8 +35,9 @@ import pytest
 from filelock import FileLock
 
 from hooks.decision_table import Decision, load_decisions
+from tests.harness.execution_cache import ExecutionCache, code_fingerprint, environment_fingerprint, make_key
 from tests.harness.sections import ROOT, page_files
-from tests.site_build import launch
+from tests.site_build import chromium_identity, launch
 
 # One xdist worker runs every browser test (make test uses --dist loadgroup): the crawl is shared.
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300), pytest.mark.xdist_group("browser")]
@@ -60,6 +64,7 @@ AXIS_PAGE_LIMIT_BYTES = 600_000  # "600 KB"
 # served from the browser cache on every later page. It is measured on every visit, but counted
 # against its own budget rather than against each page, where it alone would exceed 600 KB.
 SEARCH_INDEX = "/search/search_index.json"
+PAGE_VISITS = "page visits"  # the execution cache's name for this kind of run
 SEARCH_INDEX_LIMIT_BYTES = 1_000_000
 OUTLIER_FACTOR = 2.0
 LOAD_FLOOR_S = 3.0
@@ -200,6 +205,13 @@ class Visit:
     filter_problems: list[str] = field(default_factory=list)
     axis_pages: list[str] = field(default_factory=list)  # links under the "Axes" nav section
     error: str | None = None  # the visit itself broke (a timeout, a crashed page)
+    cached: bool = False  # recorded by an earlier session (the execution cache), not visited now
+
+    @property
+    def clean(self) -> bool:
+        """Nothing this visit saw fails a test: only such a visit may be reused by a later session."""
+        problems = [self.error, self.failures, self.console_errors, self.violations, self.filter_problems]
+        return not any(problems) and not self.code_blocks_without_copy
 
     @property
     def total_bytes(self) -> int:
@@ -464,17 +476,44 @@ class Crawler:
             self.page.context.close()
 
 
+def visit_key(site: Path, page: str) -> str:
+    """The execution cache's key for one page's visit: its HTML, every other file it may load (not
+    the other pages, the site-wide search index or the sitemap), this crawler's code, axe-core,
+    Chromium and the installed packages. Editing one page revisits that page only."""
+    return make_key(
+        "browser visit",
+        (site / page / "index.html").read_bytes(),
+        site_assets_fingerprint(site),
+        code_fingerprint([Path(__file__), ROOT / "tests" / "site_build.py", AXE]),
+        chromium_identity(),
+        environment_fingerprint(),
+    )
+
+
+@functools.cache
+def site_assets_fingerprint(site: Path) -> bytes:
+    digest = hashlib.sha256()
+    for path in sorted(site.rglob("*")):
+        name = path.relative_to(site).as_posix()
+        if path.is_file() and not name.endswith(".html") and not name.startswith(("search/", "sitemap")):
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
+
+
 class PageQueue:
     """The pages of the build, shared by every crawler of the session through the file system.
 
     Each page has a lock and a result file. A crawler takes the pages nobody holds; with
     `wait=True` it then waits for the pages others hold, and visits any page whose crawler
-    died without leaving a result. Works across xdist workers and across threads.
+    died without leaving a result. Works across xdist workers and across threads. A clean visit
+    of an unchanged page made by an earlier session comes from the execution cache (off under CI).
     """
 
-    def __init__(self, pages: list[str], folder: Path):
+    def __init__(self, pages: list[str], folder: Path, site: Path, executions: ExecutionCache):
         self.pages = pages
         self.folder = folder
+        self.site = site
+        self.executions = executions
         folder.mkdir(exist_ok=True)
 
     def result_file(self, page: str) -> Path:
@@ -494,12 +533,17 @@ class PageQueue:
                     continue  # another crawler is on it
                 try:
                     if not self.result_file(page).exists():
-                        try:
-                            record = visit(crawler.tab(), crawler.server, page, axe_source)
-                        except (PlaywrightError, AssertionError) as error:
-                            record = Visit(page, error=f"{type(error).__name__}: {error}")
+                        key = visit_key(self.site, page)
+                        if entry := self.executions.load(PAGE_VISITS, label(page), key):
+                            record = dataclasses.replace(entry.payload, cached=True)
+                        else:
+                            try:
+                                record = visit(crawler.tab(), crawler.server, page, axe_source)
+                            except (PlaywrightError, AssertionError) as error:
+                                record = Visit(page, error=f"{type(error).__name__}: {error}")
+                            self.executions.record(PAGE_VISITS, label(page), key, record, record.clean)
+                            visited += 1
                         self.result_file(page).write_bytes(pickle.dumps(record))
-                        visited += 1
                 finally:
                     lock.release()
         return visited
@@ -523,13 +567,13 @@ def helper_crawl(queue: PageQueue, server: str, axe_source: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def crawl(request, shared_dir, site, server) -> Crawl:
+def crawl(request, shared_dir, site, server, executions) -> Crawl:
     """Every page, visited once per session.
 
     Under xdist the two workers share the pages; in a single process a helper thread with its
     own Chromium takes half of them, so that both cores work either way.
     """
-    queue = PageQueue(discover_pages(site), shared_dir / "visits")
+    queue = PageQueue(discover_pages(site), shared_dir / "visits", site, executions)
     axe_source = AXE.read_text(encoding="utf-8")
     started = time.monotonic()
     helper = None
@@ -641,7 +685,7 @@ def test_links_are_well_formed_and_internal_links_resolve(crawl, site):
     print(f"{len(external)} distinct external links, all well-formed (not fetched)")
 
 
-def test_page_weight_and_load_time(crawl, session):
+def test_page_weight_and_load_time(crawl, session, site):
     visits = [v for v in crawl.visits.values() if not v.error]  # broken visits fail elsewhere
     axis_pages = set(crawl.visits[""].axis_pages)
     assert axis_pages, "no 'Axes' section found in the navigation of the home page"
@@ -662,7 +706,7 @@ def test_page_weight_and_load_time(crawl, session):
         + f" {'reqs':>4} {'load s':>6} {'axe s':>6}"
     ]
     for v in sorted(visits, key=lambda v: -v.total_bytes):
-        marker = " (axis)" if v.page in axis_pages else ""
+        marker = (" (axis)" if v.page in axis_pages else "") + (" (cached)" if v.cached else "")
         grouped = [sum(v.bytes_by_type.get(kind, 0) for kind in kinds) for kinds in columns.values()]
         grouped.append(v.total_bytes - sum(grouped[:-1]))
         rows.append(
@@ -678,7 +722,10 @@ def test_page_weight_and_load_time(crawl, session):
     print("\n".join(rows))
 
     problems = []
-    index_bytes = max(v.bytes_by_type.get("search index", 0) for v in visits)
+    # The index as built now (visits served by the execution cache saw an earlier one); a visit
+    # must have fetched it, or search cannot work.
+    assert any(v.bytes_by_type.get("search index") for v in visits), f"no page fetched {SEARCH_INDEX}"
+    index_bytes = (site / SEARCH_INDEX.lstrip("/")).stat().st_size
     print(f"search index: {index_bytes / 1000:.1f} KB (limit {SEARCH_INDEX_LIMIT_BYTES / 1000:.0f} KB)")
     if not 0 < index_bytes <= SEARCH_INDEX_LIMIT_BYTES:
         problems.append(
