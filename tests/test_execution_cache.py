@@ -4,6 +4,7 @@ serves a failure, and is off under CI."""
 import json
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
@@ -11,6 +12,7 @@ from tests.harness import snippet_runs as snippet_runs_module
 from tests.harness.execution_cache import ExecutionCache, off_reason, snippet_key, summary
 from tests.harness.run import RunResult
 from tests.harness.snippet_runs import SNIPPET_RUNS, SnippetRuns
+from tests.test_notebooks import notebook_key
 
 SETTINGS = {"env": {}, "timeout": 120.0, "keep": ["total"]}
 CODE = "total = 1 + 1\nprint(total)\n#> 2\n"
@@ -167,3 +169,19 @@ def test_an_entry_made_under_another_key_is_not_served(tmp_path):
     assert executions.load("notebooks", "docs/notebooks/a.ipynb", "key-1").payload == {"ok": True}
     log = [json.loads(line) for line in (tmp_path / "log" / "execution-log.jsonl").read_text().splitlines()]
     assert [record["cached"] for record in log] == [False, True]
+
+
+def test_a_notebook_key_follows_its_cells_not_its_stored_outputs(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Digits"), nbformat.v4.new_code_cell("print(1)")]
+    path = tmp_path / "a.ipynb"
+    nbformat.write(notebook, path)
+    before = notebook_key(path)
+    notebook.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    nbformat.write(notebook, path)
+    assert notebook_key(path) == before, "stored outputs are not part of what runs"
+    for index, source in ((1, "print(2)"), (0, "# Digits, changed")):
+        notebook.cells[index].source = source
+        nbformat.write(notebook, path)
+        assert notebook_key(path) != before, f"cell {index} changed"
+        before = notebook_key(path)
