@@ -316,7 +316,12 @@
 
     // A link to a row (#row-...) must land on a visible row: clear the helper if it hid it.
     function reveal() {
-      var id = decodeURIComponent(window.location.hash.slice(1));
+      var id = window.location.hash.slice(1);
+      try {
+        id = decodeURIComponent(id);
+      } catch (error) {
+        return; // a malformed address names no row
+      }
       var target = id ? document.getElementById(id) : null;
       var tr = target && container.contains(target) ? target.closest("tr") : null;
       if (tr && tr.style.display === "none") {
