@@ -8,10 +8,17 @@ the file, line, row and field; text is HTML-escaped.
 The table sits in a <div class="decision-scenarios">, and each row lists the reader priorities it
 answers, so docs/assets/javascripts/decision-helper.js can build a scenario picker and
 priority checkboxes from the rendered table itself. Without JavaScript the full table is shown.
+
+Each row has a stable anchor made from its scenario (row_id), set on its "Choose" cell. Rows
+with a `headline` also appear in the short verdict above the helper (a second placeholder),
+each bullet naming the row's choice and linking to the row, so the verdict cannot drift from
+the table: both are rendered from the same rows.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from markdown.extensions.toc import slugify
 
 try:
     from hooks import data_rows
@@ -20,7 +27,8 @@ except ImportError:  # loaded by MkDocs with hooks/ on sys.path
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "docs" / "data" / "decisions.yml"
 PLACEHOLDER = "<!-- decision-table -->"
-CHOICES = ["TensorFlow", "PyTorch", "Either", "Keras 3", "ONNX Runtime", "LiteRT", "ExecuTorch"]
+VERDICT_PLACEHOLDER = "<!-- decision-verdict -->"
+CHOICES = ["TensorFlow", "PyTorch", "JAX", "Either", "Keras 3", "ONNX Runtime", "LiteRT", "ExecuTorch"]
 # What a reader may care about most; the helper offers one checkbox per priority used by a row.
 PRIORITIES = [
     "research",
@@ -36,6 +44,7 @@ PRIORITIES = [
     "interop",
     "ecosystem",
     "maintenance",
+    "llm",
 ]
 
 DECISION = data_rows.Schema(
@@ -47,7 +56,7 @@ DECISION = data_rows.Schema(
         "evidence": data_rows.links,
         "priorities": data_rows.some_of(PRIORITIES),
     },
-    optional={"seed_said": data_rows.text},
+    optional={"seed_said": data_rows.text, "headline": data_rows.text},
     key="scenario",
 )
 
@@ -62,10 +71,28 @@ class Decision:
     evidence: list[str]
     priorities: list[str]
     seed_said: str | None = None
+    headline: str | None = None
+
+    @property
+    def row_id(self) -> str:
+        return row_id(self.scenario)
+
+
+def row_id(scenario: str) -> str:
+    """The anchor of a row: 'row-' and the scenario as the toc extension slugifies headings."""
+    return "row-" + slugify(scenario, "-")
 
 
 def load_decisions(path: Path = DATA_FILE) -> list[Decision]:
-    return [Decision(**row) for row in data_rows.load_rows(path, DECISION)]
+    decisions = [Decision(**row) for row in data_rows.load_rows(path, DECISION)]
+    seen: dict[str, str] = {}
+    for d in decisions:
+        if d.row_id in seen:
+            raise DecisionDataError(
+                f"{path}: rows {seen[d.row_id]!r} and {d.scenario!r} have the same anchor #{d.row_id}"
+            )
+        seen[d.row_id] = d.scenario
+    return decisions
 
 
 def render_table(decisions: list[Decision]) -> str:
@@ -83,18 +110,32 @@ def render_table(decisions: list[Decision]) -> str:
     for d in decisions:
         why = data_rows.cell(d.why)
         if d.seed_said and d.seed_said != d.choice:
-            why += f" *(The 2025 article said: {data_rows.cell(d.seed_said)}.)*"
+            why += f" *(The 2025 guide said: {data_rows.cell(d.seed_said)}.)*"
         priorities = ", ".join(f'<span class="decision-priority">{p}</span>' for p in d.priorities)
         why += f'<br><small class="decision-priorities">Priorities: {priorities}</small>'
+        # attr_list puts the anchor on the <strong>: an element id the strict build can validate.
+        choice = f"**{data_rows.cell(d.choice)}**{{ #{d.row_id} }}"
         lines.append(
-            f"| {data_rows.cell(d.scenario)} | **{data_rows.cell(d.choice)}** | {why} "
-            f"| {data_rows.markdown_links(d.evidence)} |"
+            f"| {data_rows.cell(d.scenario)} | {choice} | {why} | {data_rows.markdown_links(d.evidence)} |"
         )
     lines += ["", "</div>"]
     return "\n".join(lines)
 
 
+def render_verdict(decisions: list[Decision]) -> str:
+    """One bullet per row with a headline, in the data file's order: the choice, the headline,
+    and a link to the row (validated by the strict build like every other anchor)."""
+    return "\n".join(
+        f"- **{data_rows.cell(d.choice)}** {data_rows.cell(d.headline)} "
+        f"([{data_rows.cell(d.scenario)}](#{d.row_id}))"
+        for d in decisions
+        if d.headline
+    )
+
+
 def on_page_markdown(markdown: str, page, **kwargs) -> str:
-    if PLACEHOLDER not in markdown:
+    if PLACEHOLDER not in markdown and VERDICT_PLACEHOLDER not in markdown:
         return markdown
-    return markdown.replace(PLACEHOLDER, render_table(load_decisions()))
+    decisions = load_decisions()
+    markdown = markdown.replace(VERDICT_PLACEHOLDER, render_verdict(decisions))
+    return markdown.replace(PLACEHOLDER, render_table(decisions))

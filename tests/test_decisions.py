@@ -1,26 +1,36 @@
 """The decision table's data file is valid, and bad rows fail with the row and field named.
 
-- docs/data/decisions.yml loads, covers the seed's scenarios and the issue's, and every
-  scenario has evidence the build validates (a page.md#anchor of this site that exists).
-- Every priority of the hook's vocabulary is answered by some row; a bad priority is named
-  with file, line, row and field, like every other bad field.
+- docs/data/decisions.yml loads, covers the seed's scenarios and the issues', and every
+  scenario has evidence the build validates (a page.md#anchor of this site that exists), at
+  least one of them a section whose code runs (it includes a snippet).
+- Every priority of the hook's vocabulary is answered by some row; a bad priority or choice is
+  named with file, line, row and field, like every other bad field.
 - The rendered table escapes HTML, sits in the wrapper the helper script looks for and shows
   each row's priorities; the script is registered and fetches nothing.
+- The short verdict above the helper is rendered from the rows with a headline: each bullet
+  shows the row's choice and links to the row's anchor, which the table sets; two scenarios
+  with the same anchor are rejected.
 """
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
+from markdown.extensions.toc import slugify
 
 from hooks.decision_table import (
+    CHOICES,
+    PLACEHOLDER,
     PRIORITIES,
+    VERDICT_PLACEHOLDER,
     DecisionDataError,
     load_decisions,
     render_table,
+    render_verdict,
 )
 from tests.harness.sections import ROOT
-from tests.test_claims import broken_internal_links
+from tests.test_claims import FENCE, HEADING, broken_internal_links
 
 SEED_SCENARIOS = [  # every scenario of seed 001's table must stay covered
     "New research idea or custom layers",
@@ -45,9 +55,51 @@ ISSUE_SCENARIOS = [
     "Hugging Face",
     "pipelines",
     "Debugging",
+    # issue 14: the rows people ask about, and the re-decided ones
+    "LLM",
+    "Recommender",
+    "function transforms",
+    "TPU",
+    "no special constraint",
 ]
 MIN_SCENARIOS = 12
 INTERNAL = re.compile(r"^[a-z0-9\-/]+\.md#[a-z0-9\-_]+$")
+DOCS = ROOT / "docs"
+
+
+def sections_with_code(page: Path) -> set[str]:
+    """The anchors of a page's sections that include a snippet (a --8<-- line), counting a
+    section's subsections as part of it."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    headings, in_fence = [], False
+    for number, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        match = HEADING.match(line)
+        if match and not in_fence:
+            anchor = match.group(3) or slugify(re.sub(r"[`*]", "", match.group(2)), "-")
+            headings.append((number, len(match.group(1)), anchor))
+    found = set()
+    for index, (start, level, anchor) in enumerate(headings):
+        end = next((n for n, lvl, _ in headings[index + 1 :] if lvl <= level), len(lines))
+        if any("--8<--" in line for line in lines[start:end]):
+            found.add(anchor)
+    return found
+
+
+def rows_without_running_code(decisions, docs: Path = DOCS) -> list[str]:
+    """Scenarios none of whose page.md#anchor links points at a section that includes a snippet."""
+    cache: dict[str, set[str]] = {}
+
+    def runs(link: str) -> bool:
+        page, _, anchor = link.partition("#")
+        if page not in cache:
+            target = docs / page
+            cache[page] = sections_with_code(target) if target.exists() else set()
+        return anchor in cache[page]
+
+    return [d.scenario for d in decisions if not any(INTERNAL.match(x) and runs(x) for x in d.evidence)]
 
 
 def test_decision_data_is_valid_and_covers_the_seed_scenarios():
@@ -74,6 +126,37 @@ def test_every_scenario_has_evidence_the_build_validates():
     assert not broken, "broken evidence links:\n" + "\n".join(broken)
 
 
+def test_every_scenario_links_to_a_section_whose_code_runs():
+    without = rows_without_running_code(load_decisions())
+    assert not without, f"scenarios with no evidence link to a section that includes a snippet: {without}"
+
+
+def test_a_row_linking_only_to_prose_sections_is_caught(tmp_path):
+    """The check above can fail: a row whose only internal link is a section without a snippet
+    (or with one only in a sibling section) is reported; one linking to a parent of a section with
+    a snippet is not."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "page.md").write_text(
+        '# Page\n\n## Prose only\n\nText.\n\n## With code\n\n=== "PyTorch"\n\n'
+        '    ```python\n    --8<-- "axis/pytorch_code.py:setup"\n    ```\n\n'
+        '## Parent\n\n### Child { #the-child }\n\n```python\n--8<-- "axis/pytorch_code.py:x"\n```\n'
+    )
+    assert sections_with_code(docs / "page.md") == {"page", "with-code", "parent", "the-child"}
+    data = tmp_path / "decisions.yml"
+    data.write_text(
+        "- scenario: Prose\n  choice: PyTorch\n  why: ok\n"
+        "  evidence: [page.md#prose-only, https://example.org/x]\n  priorities: [research]\n"
+        "- scenario: Code\n  choice: PyTorch\n  why: ok\n"
+        "  evidence: [page.md#prose-only, page.md#with-code]\n  priorities: [research]\n"
+        "- scenario: Nested\n  choice: JAX\n  why: ok\n"
+        "  evidence: [page.md#parent]\n  priorities: [research]\n"
+        "- scenario: Missing page\n  choice: JAX\n  why: ok\n"
+        "  evidence: [gone.md#x]\n  priorities: [research]\n"
+    )
+    assert rows_without_running_code(load_decisions(data), docs) == ["Prose", "Missing page"]
+
+
 def test_every_priority_is_answered_by_some_scenario():
     used = {p for d in load_decisions() for p in d.priorities}
     assert set(PRIORITIES) == used, f"priorities no row answers: {set(PRIORITIES) - used}"
@@ -94,6 +177,64 @@ def test_rendered_table_escapes_html_and_pipes(tmp_path):
         'Priorities: <span class="decision-priority">research</span>, '
         '<span class="decision-priority">mobile</span>'
     ) in table
+
+
+def test_the_choices_include_jax_and_every_row_names_one_of_them():
+    """JAX is an allowed answer (TPUs, function transforms); an unknown choice fails loading (see
+    BAD_ROWS), so every loaded row's choice is one of CHOICES."""
+    assert "JAX" in CHOICES
+    assert {d.choice for d in load_decisions()} <= set(CHOICES)
+    assert "JAX" in {d.choice for d in load_decisions()}
+
+
+def test_the_page_puts_the_verdict_above_the_helper_and_table():
+    page = (DOCS / "decision.md").read_text(encoding="utf-8")
+    assert page.count(VERDICT_PLACEHOLDER) == 1 and page.count(PLACEHOLDER) == 1
+    assert page.index(VERDICT_PLACEHOLDER) < page.index(PLACEHOLDER)
+
+
+def test_the_verdict_is_rendered_from_rows_and_links_to_their_anchors():
+    decisions = load_decisions()
+    headlined = [d for d in decisions if d.headline]
+    assert 4 <= len(headlined) <= 10, f"{len(headlined)} headlines: the verdict should fit one screen"
+    verdict, table = render_verdict(decisions), render_table(decisions)
+    bullets = verdict.splitlines()
+    assert len(bullets) == len(headlined)
+    for bullet, d in zip(bullets, headlined, strict=True):
+        assert bullet.startswith(f"- **{d.choice}** "), bullet
+        assert bullet.endswith(f"](#{d.row_id}))"), bullet
+        assert f"{{ #{d.row_id} }}" in table, f"the table sets no anchor #{d.row_id}"
+    assert all(d.row_id.startswith("row-") for d in decisions)
+    assert len({d.row_id for d in decisions}) == len(decisions)
+
+
+def test_the_verdict_follows_a_changed_choice(tmp_path):
+    data = tmp_path / "decisions.yml"
+    row = "  why: ok\n  evidence: [execution-model.md#setup]\n  priorities: [research]\n"
+    data.write_text(f"- scenario: Only\n  choice: PyTorch\n  headline: for it\n{row}")
+    assert render_verdict(load_decisions(data)) == "- **PyTorch** for it ([Only](#row-only))"
+    data.write_text(f"- scenario: Only\n  choice: JAX\n  headline: for it\n{row}")
+    assert render_verdict(load_decisions(data)) == "- **JAX** for it ([Only](#row-only))"
+    data.write_text(f"- scenario: Only\n  choice: JAX\n{row}")
+    assert render_verdict(load_decisions(data)) == "", "a row without a headline stays out"
+
+
+def test_two_scenarios_with_the_same_anchor_are_rejected(tmp_path):
+    data = tmp_path / "decisions.yml"
+    row = "  choice: PyTorch\n  why: ok\n  evidence: [execution-model.md#setup]\n  priorities: [research]\n"
+    data.write_text(f"- scenario: Apple silicon!\n{row}- scenario: Apple silicon?\n{row}")
+    with pytest.raises(DecisionDataError, match="same anchor #row-apple-silicon"):
+        load_decisions(data)
+
+
+def test_reader_text_cites_the_article_by_title_not_by_internal_path():
+    """The rendered page names the 2025 guide; no row or page text mentions the seed files."""
+    rendered = render_table(load_decisions()) + render_verdict(load_decisions())
+    page = (DOCS / "decision.md").read_text(encoding="utf-8")
+    assert "The 2025 guide said" in rendered
+    assert "Choosing the Right Deep Learning Framework (2025 Guide)" in page
+    for text in (rendered, page):
+        assert not re.search(r"shared/seeds|seeds?/\d|[Ss]eed \d{3}", text)
 
 
 ROW = "  why: ok\n  evidence: [execution-model.md]\n  priorities: [research]\n"

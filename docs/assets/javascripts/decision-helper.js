@@ -11,6 +11,8 @@
  * scenario clears the ticks, ticking clears the scenario.
  * A link such as decision/?scenario=Apple%20Silicon%20laptops or
  * decision/?priority=mobile&priority=browser opens the page with the helper preset.
+ * A link to a row's anchor (#row-..., as in the short verdict above the helper) shows the whole
+ * table again if the helper had hidden that row, then scrolls to it.
  * Without JavaScript the full table is shown. No dependencies, nothing fetched.
  */
 (function () {
@@ -311,6 +313,28 @@
       });
     }
     apply();
+
+    // A link to a row (#row-...) must land on a visible row: clear the helper if it hid it.
+    function reveal() {
+      var id = window.location.hash.slice(1);
+      try {
+        id = decodeURIComponent(id);
+      } catch (error) {
+        return; // a malformed address names no row
+      }
+      var target = id ? document.getElementById(id) : null;
+      var tr = target && container.contains(target) ? target.closest("tr") : null;
+      if (tr && tr.style.display === "none") {
+        select.value = "";
+        boxes.forEach(function (box) {
+          box.checked = false;
+        });
+        apply();
+        target.scrollIntoView();
+      }
+    }
+    window.addEventListener("hashchange", reveal);
+    reveal();
   }
 
   function setup() {
