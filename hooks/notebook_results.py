@@ -142,8 +142,7 @@ def render_code(name: str, notebooks: dict[str, dict]) -> str:
             f"known: {', '.join(CODE_CELLS)} (hooks/notebook_results.py, CODE_CELLS)"
         )
     sources = {
-        tab: tagged_source(notebooks[file], name, f"docs/notebooks/{file}")
-        for tab, file in TABS.items()
+        tab: tagged_source(notebooks[file], name, f"docs/notebooks/{file}") for tab, file in TABS.items()
     }
     if name in SHARED_CELLS:
         if len(set(sources.values())) != 1:
@@ -171,8 +170,7 @@ def render_table(results: list[NotebookResult], downloads: dict[str, str] | None
         "| --- |" + " --- |" * len(results),
         "| Test accuracy |" + "".join(f" {r.test_accuracy:.4f} |" for r in results),
         "| First epoch (one run) |" + "".join(f" {r.first_epoch_ms:.0f} ms |" for r in results),
-        "| Later epochs, median (one run) |"
-        + "".join(f" {r.later_epoch_ms:.0f} ms |" for r in results),
+        "| Later epochs, median (one run) |" + "".join(f" {r.later_epoch_ms:.0f} ms |" for r in results),
         "| Notebook |" + "".join(notebook_cell(r) for r in results),
     ]
     accuracies = [r.test_accuracy for r in results]

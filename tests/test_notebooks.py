@@ -367,7 +367,8 @@ def test_a_missing_tagged_cell_fails_with_the_notebook_named():
                 tags.remove(TAG_PREFIX + "train")
 
     notebooks = _notebooks_with("digits-pytorch.ipynb", untag)
-    with pytest.raises(NotebookResultsError, match=r"digits-pytorch\.ipynb: expected one code cell tagged 'end-to-end:train'.*found 0"):
+    expected = r"digits-pytorch\.ipynb: expected one code cell tagged 'end-to-end:train'.*found 0"
+    with pytest.raises(NotebookResultsError, match=expected):
         render_code("train", notebooks)
 
 
