@@ -4,12 +4,14 @@ The page holds placeholder lines that the hook replaces, so nothing on the page 
 
 - `<!-- notebook-results -->`: a Markdown table of the results the two notebooks printed, read
   from the outputs stored in them (written by `pytest tests/test_notebooks.py --update-outputs`).
-- `<!-- notebook-code: <name> -->`: the source of the code cell tagged `end-to-end:<name>` in
-  each notebook, in linked "TensorFlow" / "PyTorch" tabs; for a name in SHARED_CELLS, one code
-  block, and the two notebooks' cells must be identical.
+- `<!-- notebook-code: <name> -->`: the source of the code cell marked for it in each notebook
+  (cell metadata `"end-to-end": "<name>"`), in linked "TensorFlow" / "PyTorch" tabs; for a name
+  in SHARED_CELLS, one code block, and the two notebooks' cells must be identical.
 
-A missing notebook, a notebook without exactly one stored line for a result, a tag missing from
-a notebook or present twice, an unknown placeholder, or shared cells that differ raise
+The mark is a metadata key, not a Jupyter tag, because nbconvert prints a cell's tags on the
+rendered notebook page. A missing notebook, a notebook without exactly one stored line for a
+result, a mark missing from a notebook or on two cells, an unknown placeholder, or shared cells
+that differ raise
 NotebookResultsError with the notebook named. tests/test_notebooks.py reads the fresh runs with
 the same functions.
 """
@@ -24,7 +26,7 @@ from pathlib import Path
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "docs" / "notebooks"
 PLACEHOLDER = "<!-- notebook-results -->"
 CODE_PLACEHOLDER = re.compile(r"^<!-- notebook-code: ([a-z-]+) -->$", re.MULTILINE)
-TAG_PREFIX = "end-to-end:"
+CELL_KEY = "end-to-end"  # cell metadata key naming the cell for the page
 
 # Column label -> notebook file in docs/notebooks/, in the order the table shows them.
 NOTEBOOKS = {
@@ -37,8 +39,8 @@ TABS = {
     "PyTorch": "digits-pytorch.ipynb",
 }
 
-# The tagged cells every notebook must have (`end-to-end:<name>`), and those of them that must
-# be identical in both notebooks (shown once on the page).
+# The marked cells every notebook must have (metadata `"end-to-end": "<name>"`), and those of
+# them that must be identical in both notebooks (shown once on the page).
 CODE_CELLS = ("data", "seed", "model", "train", "timing", "evaluate")
 SHARED_CELLS = ("data", "timing")
 
@@ -114,18 +116,17 @@ def load_results(directory: Path = NOTEBOOK_DIR) -> list[NotebookResult]:
     return [read_result(directory / file, label) for label, file in NOTEBOOKS.items()]
 
 
-def tagged_source(notebook: dict, name: str, where: str) -> str:
-    """The source of the one code cell of `notebook` tagged `end-to-end:<name>`."""
-    tag = TAG_PREFIX + name
+def marked_source(notebook: dict, name: str, where: str) -> str:
+    """The source of the one code cell of `notebook` whose metadata has `"end-to-end": name`."""
     sources = [
         "".join(cell.get("source", ""))
         for cell in notebook.get("cells", [])
-        if cell.get("cell_type") == "code" and tag in cell.get("metadata", {}).get("tags", [])
+        if cell.get("cell_type") == "code" and cell.get("metadata", {}).get(CELL_KEY) == name
     ]
     if len(sources) != 1:
         raise NotebookResultsError(
-            f"{where}: expected one code cell tagged {tag!r} (in its metadata.tags), found "
-            f"{len(sources)}; the end-to-end page shows that cell"
+            f"{where}: expected one code cell marked {CELL_KEY!r}: {name!r} in its metadata, "
+            f"found {len(sources)}; the end-to-end page shows that cell"
         )
     return sources[0].strip("\n")
 
@@ -135,19 +136,19 @@ def code_block(source: str, indent: str = "") -> str:
 
 
 def render_code(name: str, notebooks: dict[str, dict]) -> str:
-    """Markdown for the cells tagged `end-to-end:<name>`; `notebooks` maps a file to its JSON."""
+    """Markdown for the cells marked `name`; `notebooks` maps a notebook file to its JSON."""
     if name not in CODE_CELLS:
         raise NotebookResultsError(
             f"docs/end-to-end.md: unknown notebook cell {name!r} in a notebook-code placeholder; "
             f"known: {', '.join(CODE_CELLS)} (hooks/notebook_results.py, CODE_CELLS)"
         )
     sources = {
-        tab: tagged_source(notebooks[file], name, f"docs/notebooks/{file}") for tab, file in TABS.items()
+        tab: marked_source(notebooks[file], name, f"docs/notebooks/{file}") for tab, file in TABS.items()
     }
     if name in SHARED_CELLS:
         if len(set(sources.values())) != 1:
             raise NotebookResultsError(
-                f"docs/notebooks/: the cells tagged {TAG_PREFIX + name!r} must be identical in "
+                f"docs/notebooks/: the cells marked {CELL_KEY!r}: {name!r} must be identical in "
                 f"{' and '.join(TABS.values())}, and they differ"
             )
         return code_block(next(iter(sources.values())))

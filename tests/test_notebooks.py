@@ -6,8 +6,8 @@ snippets (the kernel's PYTHONPATH holds tests/harness/sandbox). Its stored outpu
 the fresh ones after `normalise_notebook_output`: the harness's `normalise`, then the number in
 each timing line (hooks/notebook_results.py, RESULT_LINES and TIMING_LINES), and nothing else.
 `pytest tests/test_notebooks.py --update-outputs` rewrites the stored outputs from a fresh run.
-The hook hooks/notebook_results.py renders the stored results, and the code cells tagged for
-the page, on the site; the tests below check that every tagged cell is there.
+The hook hooks/notebook_results.py renders the stored results, and the code cells marked for
+the page, on the site; the tests below check that every marked cell is there.
 """
 
 import difflib
@@ -25,6 +25,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 from hooks.notebook_results import (
     ACCURACY_MARGIN,
+    CELL_KEY,
     CODE_CELLS,
     CODE_PLACEHOLDER,
     NOTEBOOK_DIR,
@@ -32,13 +33,12 @@ from hooks.notebook_results import (
     RESULT_LINES,
     SHARED_CELLS,
     TABS,
-    TAG_PREFIX,
     TIMING_LINES,
     NotebookResultsError,
+    marked_source,
     parse_result,
     render_code,
     render_page,
-    tagged_source,
 )
 from tests.harness.outputs import normalise
 from tests.harness.run import snippet_env
@@ -328,11 +328,11 @@ def test_the_hook_names_a_notebook_without_stored_results():
 # ---------------------------------------------------------------- The code shown on the page
 
 
-def test_every_tagged_cell_is_in_every_notebook_and_on_the_page():
+def test_every_marked_cell_is_in_every_notebook_and_on_the_page():
     for name in CODE_CELLS:
         for file in TABS.values():
             notebook = nbformat.read(NOTEBOOK_DIR / file, as_version=4)
-            assert tagged_source(notebook, name, f"docs/notebooks/{file}").strip(), (file, name)
+            assert marked_source(notebook, name, f"docs/notebooks/{file}").strip(), (file, name)
     on_page = CODE_PLACEHOLDER.findall(PAGE.read_text(encoding="utf-8"))
     assert sorted(on_page) == sorted(CODE_CELLS), (
         f"docs/end-to-end.md shows the notebook cells {on_page}; hooks/notebook_results.py "
@@ -346,7 +346,7 @@ def test_the_page_shows_the_code_that_ran():
     for file in TABS.values():
         notebook = nbformat.read(NOTEBOOK_DIR / file, as_version=4)
         for name in CODE_CELLS:
-            for line in tagged_source(notebook, name, file).splitlines():
+            for line in marked_source(notebook, name, file).splitlines():
                 if line.strip():
                     assert line in rendered, f"{file}, cell {name!r}: {line!r} is not on the page"
     assert rendered.count('=== "TensorFlow"') == len(CODE_CELLS) - len(SHARED_CELLS)
@@ -359,25 +359,24 @@ def _notebooks_with(file: str, change) -> dict:
     return notebooks
 
 
-def test_a_missing_tagged_cell_fails_with_the_notebook_named():
-    def untag(notebook):
+def test_a_missing_marked_cell_fails_with_the_notebook_named():
+    def unmark(notebook):
         for cell in notebook.cells:
-            tags = cell.get("metadata", {}).get("tags", [])
-            if TAG_PREFIX + "train" in tags:
-                tags.remove(TAG_PREFIX + "train")
+            if cell.get("metadata", {}).get(CELL_KEY) == "train":
+                del cell.metadata[CELL_KEY]
 
-    notebooks = _notebooks_with("digits-pytorch.ipynb", untag)
-    expected = r"digits-pytorch\.ipynb: expected one code cell tagged 'end-to-end:train'.*found 0"
+    notebooks = _notebooks_with("digits-pytorch.ipynb", unmark)
+    expected = r"digits-pytorch\.ipynb: expected one code cell marked 'end-to-end': 'train'.*found 0"
     with pytest.raises(NotebookResultsError, match=expected):
         render_code("train", notebooks)
 
 
-def test_a_tag_on_two_cells_fails():
-    def tag_twice(notebook):
+def test_a_mark_on_two_cells_fails():
+    def mark_twice(notebook):
         code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-        code_cells[0].metadata.setdefault("tags", []).append(TAG_PREFIX + "model")
+        code_cells[0].metadata[CELL_KEY] = "model"
 
-    notebooks = _notebooks_with("digits-tensorflow.ipynb", tag_twice)
+    notebooks = _notebooks_with("digits-tensorflow.ipynb", mark_twice)
     with pytest.raises(NotebookResultsError, match=r"digits-tensorflow\.ipynb: .*found 2"):
         render_code("model", notebooks)
 
@@ -385,7 +384,7 @@ def test_a_tag_on_two_cells_fails():
 def test_shared_cells_that_differ_fail():
     def edit(notebook):
         for cell in notebook.cells:
-            if TAG_PREFIX + "data" in cell.get("metadata", {}).get("tags", []):
+            if cell.get("metadata", {}).get(CELL_KEY) == "data":
                 cell.source = cell.source.replace("EPOCHS = 15", "EPOCHS = 16")
 
     notebooks = _notebooks_with("digits-pytorch.ipynb", edit)
