@@ -3,9 +3,11 @@
 Each notebook in docs/notebooks/ is executed by nbclient in a fresh kernel, cell by cell, in a
 temporary working directory, with a time limit per cell and the network blocked as it is for
 snippets (the kernel's PYTHONPATH holds tests/harness/sandbox). Its stored outputs must equal
-the fresh ones after `normalise` (tests/harness/outputs.py, where the training time is the one
-unstable value). `pytest tests/test_notebooks.py --update-outputs` rewrites the stored outputs
-from a fresh run. The hook hooks/notebook_results.py renders the stored results on the site.
+the fresh ones after `normalise_notebook_output`: the harness's `normalise`, then the number in
+each timing line (hooks/notebook_results.py, RESULT_LINES and TIMING_LINES), and nothing else.
+`pytest tests/test_notebooks.py --update-outputs` rewrites the stored outputs from a fresh run.
+The hook hooks/notebook_results.py renders the stored results, and the code cells marked for
+the page, on the site; the tests below check that every marked cell is there.
 """
 
 import difflib
@@ -23,10 +25,20 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 from hooks.notebook_results import (
     ACCURACY_MARGIN,
+    CELL_KEY,
+    CODE_CELLS,
+    CODE_PLACEHOLDER,
     NOTEBOOK_DIR,
     NOTEBOOKS,
+    RESULT_LINES,
+    SHARED_CELLS,
+    TABS,
+    TIMING_LINES,
     NotebookResultsError,
+    marked_source,
     parse_result,
+    render_code,
+    render_page,
 )
 from tests.harness.execution_cache import (
     HARNESS_DIR,
@@ -48,6 +60,27 @@ KERNEL = "python3"
 FRAMEWORK_OF = {"digits-tensorflow.ipynb": "tensorflow", "digits-pytorch.ipynb": "pytorch"}
 MODULE_OF = {"tensorflow": "tensorflow", "pytorch": "torch"}
 NOTEBOOKS_RUN = "notebooks"  # the execution cache's name for this kind of run
+PAGE = NOTEBOOK_DIR.parent / "end-to-end.md"
+
+
+def normalise_notebook_output(text: str) -> str:
+    """`normalise`, then the number in each timing line replaced by `<ms>`.
+
+    Only a whole line matching a timing pattern of RESULT_LINES is touched, and only its
+    number: a changed label, epoch count or accuracy still shows as drift.
+    """
+    text = normalise(text)
+    for field in TIMING_LINES:
+        pattern = RESULT_LINES[field]
+
+        def mask(match):
+            start, end = match.span(1)
+            line_start = match.start()
+            line = match.group(0)
+            return line[: start - line_start] + "<ms>" + line[end - line_start :]
+
+        text = pattern.sub(mask, text)
+    return text
 
 
 @dataclass
@@ -124,7 +157,7 @@ def drift_report(path: Path, stored, fresh) -> str | None:
         if old.cell_type != "code":
             continue
         shown, ran = outputs_text(old), outputs_text(new)
-        if normalise(shown) == normalise(ran):
+        if normalise_notebook_output(shown) == normalise_notebook_output(ran):
             continue
         diff = difflib.unified_diff(
             shown.splitlines(), ran.splitlines(), "stored outputs", "this run", lineterm=""
@@ -275,11 +308,37 @@ def test_a_changed_output_is_reported_with_notebook_and_cell():
     assert "--update-outputs" in report, report
 
 
-def test_only_the_training_time_may_change():
+def test_only_the_timings_may_change():
     path = NOTEBOOK_DIR / "digits-tensorflow.ipynb"
     stored = nbformat.read(path, as_version=4)
-    fresh = _with_output_replaced(path, "training time: ", "training time: 1234")
+    fresh = _with_output_replaced(path, "first epoch: ", "first epoch: 1234")
+    fresh = _with_output_replaced_in(fresh, path, "epochs: ", "epochs: 98765")
     assert drift_report(path, stored, fresh) is None
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("median of the other 14 epochs", "median of the other 13 epochs"),  # a count, not a timing
+        (" ms\n", " s\n"),  # another unit
+        ("first epoch: ", "first epoch: about "),  # text around the number
+        ("optimizer steps: 330", "optimizer steps: 329"),
+    ],
+)
+def test_a_change_beside_the_timings_is_reported(old, new):
+    path = NOTEBOOK_DIR / "digits-pytorch.ipynb"
+    stored = nbformat.read(path, as_version=4)
+    fresh = _with_output_replaced(path, old, new)
+    assert drift_report(path, stored, fresh) is not None, f"{old!r} -> {new!r} was not reported"
+
+
+def _with_output_replaced_in(notebook, path: Path, old: str, new: str):
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and old in "".join(output["text"]):
+                output["text"] = "".join(output["text"]).replace(old, new, 1)
+                return notebook
+    raise AssertionError(f"{old!r} is not among the stored outputs of {path}")
 
 
 def test_the_hook_names_a_notebook_without_stored_results():
@@ -290,3 +349,75 @@ def test_the_hook_names_a_notebook_without_stored_results():
             cell.outputs = []
     with pytest.raises(NotebookResultsError, match=r"digits-tensorflow\.ipynb: expected one output line"):
         parse_result(notebook, "TensorFlow (Keras 3)", "docs/notebooks/digits-tensorflow.ipynb")
+
+
+# ---------------------------------------------------------------- The code shown on the page
+
+
+def test_every_marked_cell_is_in_every_notebook_and_on_the_page():
+    for name in CODE_CELLS:
+        for file in TABS.values():
+            notebook = nbformat.read(NOTEBOOK_DIR / file, as_version=4)
+            assert marked_source(notebook, name, f"docs/notebooks/{file}").strip(), (file, name)
+    on_page = CODE_PLACEHOLDER.findall(PAGE.read_text(encoding="utf-8"))
+    assert sorted(on_page) == sorted(CODE_CELLS), (
+        f"docs/end-to-end.md shows the notebook cells {on_page}; hooks/notebook_results.py "
+        f"(CODE_CELLS) lists {list(CODE_CELLS)}: each must be shown exactly once"
+    )
+
+
+def test_the_page_shows_the_code_that_ran():
+    rendered = render_page(PAGE.read_text(encoding="utf-8"))
+    assert not CODE_PLACEHOLDER.search(rendered), "a notebook-code placeholder was left on the page"
+    for file in TABS.values():
+        notebook = nbformat.read(NOTEBOOK_DIR / file, as_version=4)
+        for name in CODE_CELLS:
+            for line in marked_source(notebook, name, file).splitlines():
+                if line.strip():
+                    assert line in rendered, f"{file}, cell {name!r}: {line!r} is not on the page"
+    assert rendered.count('=== "TensorFlow"') == len(CODE_CELLS) - len(SHARED_CELLS)
+    assert rendered.count('=== "PyTorch"') == len(CODE_CELLS) - len(SHARED_CELLS)
+
+
+def _notebooks_with(file: str, change) -> dict:
+    notebooks = {f: nbformat.read(NOTEBOOK_DIR / f, as_version=4) for f in TABS.values()}
+    change(notebooks[file])
+    return notebooks
+
+
+def test_a_missing_marked_cell_fails_with_the_notebook_named():
+    def unmark(notebook):
+        for cell in notebook.cells:
+            if cell.get("metadata", {}).get(CELL_KEY) == "train":
+                del cell.metadata[CELL_KEY]
+
+    notebooks = _notebooks_with("digits-pytorch.ipynb", unmark)
+    expected = r"digits-pytorch\.ipynb: expected one code cell marked 'end-to-end': 'train'.*found 0"
+    with pytest.raises(NotebookResultsError, match=expected):
+        render_code("train", notebooks)
+
+
+def test_a_mark_on_two_cells_fails():
+    def mark_twice(notebook):
+        code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        code_cells[0].metadata[CELL_KEY] = "model"
+
+    notebooks = _notebooks_with("digits-tensorflow.ipynb", mark_twice)
+    with pytest.raises(NotebookResultsError, match=r"digits-tensorflow\.ipynb: .*found 2"):
+        render_code("model", notebooks)
+
+
+def test_shared_cells_that_differ_fail():
+    def edit(notebook):
+        for cell in notebook.cells:
+            if cell.get("metadata", {}).get(CELL_KEY) == "data":
+                cell.source = cell.source.replace("EPOCHS = 15", "EPOCHS = 16")
+
+    notebooks = _notebooks_with("digits-pytorch.ipynb", edit)
+    with pytest.raises(NotebookResultsError, match="must be identical"):
+        render_code("data", notebooks)
+
+
+def test_an_unknown_placeholder_fails():
+    with pytest.raises(NotebookResultsError, match="unknown notebook cell 'optimiser'"):
+        render_page("<!-- notebook-code: optimiser -->\n")
