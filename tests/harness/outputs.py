@@ -16,7 +16,6 @@ OUTPUT_PREFIX = "#>"
 UNSTABLE = [
     (re.compile(r"\b0x[0-9a-fA-F]{6,}\b"), "0x<address>"),  # object addresses
     (re.compile(r"/tmp/[\w.\-/]+"), "<tmp path>"),  # temporary directories
-    (re.compile(r"^training time: \d+(\.\d+)? s$", re.M), "training time: <seconds> s"),  # notebooks
 ]
 
 
