@@ -27,13 +27,12 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-outputs: $(INSTALLED) ## Rerun every snippet and rewrite its #> output lines
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_snippets.py --update-outputs -k test_snippet_runs
+outputs: $(INSTALLED) ## Rewrite the #> lines from a real run: all pages, or one with PAGE=execution-model
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests/test_snippets.py --update-outputs \
+		$(if $(PAGE),--page $(PAGE),-k test_snippet_runs)
 
-page: $(INSTALLED) ## Re-test one page's snippets: make page PAGE=execution-model
-	@test -n "$(PAGE)" || (echo "usage: make page PAGE=<folder under snippets/>" && exit 2)
-	@test -d snippets/$(PAGE) || (echo "no folder snippets/$(PAGE)" && exit 2)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_snippets.py tests/test_integrity.py -k "$(PAGE) or integrity"
+page: $(INSTALLED) ## Every check of one page (lint, runs, outputs, parity, data, strict build): make page PAGE=execution-model
+	$(BIN)/python tests/check_page.py $(PAGE)
 
 bench: $(INSTALLED) ## Time both frameworks (minutes); rewrites docs/data/benchmarks.json and its charts
 	PYTHONPATH=tests/harness/sandbox $(BIN)/python -m bench $(BENCH_ARGS)

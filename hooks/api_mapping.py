@@ -38,6 +38,11 @@ from pathlib import Path
 
 import yaml
 
+try:
+    from hooks.input_error import InputError
+except ImportError:  # loaded by MkDocs with hooks/ on sys.path
+    from input_error import InputError
+
 # libyaml's parser when present: same line marks, about 20 times faster on large files.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -102,7 +107,7 @@ PLACEHOLDERS = {
 }
 
 
-class ApiMappingError(ValueError):
+class ApiMappingError(InputError):
     pass
 
 

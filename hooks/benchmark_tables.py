@@ -12,6 +12,11 @@ import math
 import re
 from pathlib import Path
 
+try:
+    from hooks.input_error import InputError
+except ImportError:  # loaded by MkDocs with hooks/ on sys.path
+    from input_error import InputError
+
 DATA_FILE = Path(__file__).resolve().parents[1] / "docs" / "data" / "benchmarks.json"
 PLACEHOLDER = re.compile(r"<!-- benchmarks:([a-z_]+)(?::([a-z_]+))? -->")
 SCHEMA_VERSION = 1
@@ -47,7 +52,7 @@ PIPELINE_COMPARISONS = (
 )
 
 
-class BenchmarkDataError(ValueError):
+class BenchmarkDataError(InputError):
     pass
 
 

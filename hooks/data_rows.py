@@ -15,13 +15,18 @@ from urllib.parse import urlparse
 
 import yaml
 
+try:
+    from hooks.input_error import InputError
+except ImportError:  # loaded by MkDocs with hooks/ on sys.path
+    from input_error import InputError
+
 # libyaml's parser when present: same line marks, about 20 times faster on large files.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 INTERNAL_LINK = re.compile(r"^[a-z0-9\-/]+\.md(#[a-z0-9\-_]+)?$")
 
 
-class DataRowError(ValueError):
+class DataRowError(InputError):
     pass
 
 

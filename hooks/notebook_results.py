@@ -23,6 +23,11 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+try:
+    from hooks.input_error import InputError
+except ImportError:  # loaded by MkDocs with hooks/ on sys.path
+    from input_error import InputError
+
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "docs" / "notebooks"
 PLACEHOLDER = "<!-- notebook-results -->"
 CODE_PLACEHOLDER = re.compile(r"^<!-- notebook-code: ([a-z-]+) -->$", re.MULTILINE)
@@ -59,7 +64,7 @@ RESULT_LINES = {
 TIMING_LINES = ("first_epoch_ms", "later_epoch_ms")
 
 
-class NotebookResultsError(ValueError):
+class NotebookResultsError(InputError):
     pass
 
 

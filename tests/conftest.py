@@ -24,6 +24,23 @@ def pytest_collection_modifyitems(config, items):
         return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: the order within a file is kept
+    if page := config.getoption("--page"):
+        other = [item for item in items if snippet_folder_of(item) not in (None, page)]
+        if other:
+            config.hook.pytest_deselected(items=other)
+            items[:] = [item for item in items if item not in other]
+
+
+def snippet_folder_of(item) -> str | None:
+    """The snippet folder a test runs or compares (tests/test_snippets.py), or None."""
+    params = getattr(item, "callspec", None) and item.callspec.params
+    if item.path.name != "test_snippets.py" or not params:
+        return None
+    if "path" in params and isinstance(params["path"], Path):
+        return params["path"].parent.name
+    if "folder" in params and isinstance(params["folder"], Path):
+        return params["folder"].name
+    return None
 
 
 def pytest_addoption(parser):
@@ -31,6 +48,11 @@ def pytest_addoption(parser):
         "--update-outputs",
         action="store_true",
         help="rewrite the #> output lines of snippet files from a real run",
+    )
+    parser.addoption(
+        "--page",
+        metavar="NAME",
+        help="run the snippet tests of snippets/NAME/ only (make page, make outputs PAGE=NAME)",
     )
 
 

@@ -1,6 +1,9 @@
 """Deliberately broken copies of the project, each caught loudly with file and line named."""
 
+import os
+import re
 import shutil
+import subprocess
 import sys
 import textwrap
 import time
@@ -22,7 +25,7 @@ TF_FILE = "snippets/execution-model/tensorflow_code.py"
 def project(tmp_path) -> Path:
     """A copy of everything the checks and the build read."""
     copy = tmp_path / "project"
-    for name in ("docs", "snippets", "hooks", "overrides"):
+    for name in ("docs", "snippets", "hooks", "overrides", "tests/harness"):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
     return copy
@@ -123,15 +126,24 @@ def test_broken_internal_link_fails_the_build(project, tmp_path):
 
 
 def test_missing_section_fails_the_build_too(project, tmp_path):
+    """One line naming page, line, file and section (tests/harness/integrity.py via a hook), not
+    pymdownx's traceback."""
     edit(project / PAGE, "tensorflow_code.py:retracing", "tensorflow_code.py:retraced")
     result = build_site(project, tmp_path / "site")
-    assert result.returncode != 0 and "retraced" in result.stderr
+    line = line_of(project / PAGE, "tensorflow_code.py:retraced")
+    assert result.returncode != 0
+    expected = f"{PAGE}:{line}: 'execution-model/tensorflow_code.py' has no section 'retraced'"
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
 
 
 def test_malformed_decision_row_fails_the_build(project, tmp_path):
     edit(project / "docs/data/decisions.yml", "choice: Keras 3", "choice: Keras3")
     result = build_site(project, tmp_path / "site")
     assert result.returncode != 0 and "field 'choice': 'Keras3'" in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    message = next(line for line in result.stderr.splitlines() if "field 'choice'" in line)
+    assert re.search(r"decisions\.yml:\d+: row \d+ \(", message), message
 
 
 # ------------------------------------------------------------------ running snippets
@@ -208,7 +220,11 @@ def test_timeout_kills_the_snippet_and_its_children(tmp_path):
         timeout=3,
     )
     assert time.monotonic() - started < 30
-    assert result.failure().startswith(f"{tmp_path / 'demo' / 'pytorch_code.py'}:0: Timeout")
+    # The line it was stuck on (line 4, the sleep), and where to allow more time.
+    failure = result.failure()
+    assert failure.startswith(f"{tmp_path / 'demo' / 'pytorch_code.py'}:4: Timeout: did not finish"), failure
+    assert "it was running line 4 when stopped" in failure, failure
+    assert f"set `timeout:` (seconds) in {tmp_path / 'demo' / 'checks.yml'} (default 120 s)" in failure
     assert not alive(int(pid_file.read_text())), "the snippet's child process survived the timeout"
 
 
@@ -223,3 +239,45 @@ def alive(pid: int) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+# ------------------------------------------------------------------ the contributor's commands
+
+
+def pytest_in_copy(copy: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, CI="true")  # no execution cache: every run is made
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", *args]
+    return subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_a_failing_snippet_is_reported_once_and_its_parity_checks_say_why_they_did_not_run(tmp_path):
+    copy = tmp_path / "project"
+    shutil.copytree(ROOT / "tests", copy / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pytest.ini", "mkdocs.yml", "requirements.txt"):
+        shutil.copy(ROOT / name, copy / name)
+    folder = copy / "snippets" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "pytorch_code.py").write_text("total = 1\nraise ValueError('broken on purpose')\n")
+    parity = "  - {section: s, value: %s, rtol: 0, atol: 0}\n"
+    (folder / "checks.yml").write_text("parity:\n" + parity % "total" + parity % "other")
+    done = pytest_in_copy(copy, "-n", "0", "tests/test_snippets.py", "--page", "demo")
+    output = done.stdout
+    assert done.returncode == 1, output
+    assert output.count("pytorch_code.py:2: ValueError: broken on purpose") == 1, output
+    assert "1 failed, 3 skipped" in output, output  # the third: the xdist grouping check, without xdist
+    assert "SKIPPED [2] tests/test_snippets.py" in output, output  # both parity checks, one reason
+    assert "not compared: snippets/demo/pytorch_code.py failed to run (reported by its own test)" in output
+
+
+def test_markers_are_registered_with_and_without_xdist():
+    done = pytest_in_copy(ROOT, "-p", "no:xdist", "--collect-only", "-q", "tests/test_snippets.py")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def test_make_page_names_the_pages_when_the_name_is_wrong(capsys):
+    from tests.check_page import main
+
+    assert main(["no-such-page"]) == 2
+    out = capsys.readouterr().out
+    assert "no page docs/no-such-page.md and no folder snippets/no-such-page/" in out
+    assert "execution-model" in out

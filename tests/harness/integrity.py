@@ -44,13 +44,10 @@ def check_tree(root: Path = ROOT) -> list[str]:
             continue
         for include in includes:
             target = root / "snippets" / include.file
-            where = f"{relative(include.page)}:{include.line}"
             if target in unreadable:
                 continue
-            if target not in sections:
-                errors.append(f"{where}: includes {include.file!r}, which is not a snippet file")
-            elif include.section and include.section not in sections[target]:
-                errors.append(f"{where}: {include.file!r} has no section {include.section!r}")
+            if problem := include_problem(include, root, sections):
+                errors.append(problem)
             else:
                 shown.add((target, include.section))
                 pages_by_file.setdefault(target, set()).add(page)
@@ -74,6 +71,39 @@ def check_tree(root: Path = ROOT) -> list[str]:
     for page in page_files(root):
         shown_files = {path for path, pages in pages_by_file.items() if page in pages}
         errors += check_prose_numbers(page, shown_files)
+    return errors
+
+
+def include_problem(include, root: Path, sections: dict[Path, dict[str, Section]]) -> str | None:
+    """Why an include does not resolve (`sections`: the parsed snippet files), or None."""
+    target = root / "snippets" / include.file
+    where = f"{relative(include.page)}:{include.line}"
+    if target not in sections:
+        return f"{where}: includes {include.file!r}, which is not a snippet file"
+    if include.section and include.section not in sections[target]:
+        known = ", ".join(sorted(sections[target])) or "none"
+        return f"{where}: {include.file!r} has no section {include.section!r} (its sections: {known})"
+    return None
+
+
+def page_include_errors(page: Path, root: Path = ROOT) -> list[str]:
+    """The includes of one page that do not resolve: what the build hook reports, one line each."""
+    errors: list[str] = []
+    sections: dict[Path, dict[str, Section]] = {}
+    try:
+        includes = page_includes(page)
+    except SnippetError as err:
+        return [str(err)]
+    for include in includes:
+        target = root / "snippets" / include.file
+        if target not in sections and target.is_file():
+            try:
+                sections[target] = parse_sections(target)
+            except SnippetError as err:
+                errors.append(str(err))
+                continue
+        if problem := include_problem(include, root, sections):
+            errors.append(problem)
     return errors
 
 

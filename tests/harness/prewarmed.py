@@ -16,11 +16,15 @@ has started and {"exit": CODE, "cpu": SECONDS} when it has ended. Standard libra
 """
 
 import atexit
+import faulthandler
 import importlib
 import json
 import os
+import signal
 import sys
 import traceback
+
+STACK_SIGNAL = signal.SIGUSR1
 
 
 def serve() -> None:
@@ -52,6 +56,9 @@ def run_child(runner, request: dict) -> None:
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
         os.dup2(os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+        # On a timeout the harness sends SIGUSR1 first: every thread's stack goes to stderr, so
+        # the report can name the line the snippet was stuck on.
+        faulthandler.register(STACK_SIGNAL, file=sys.stderr, all_threads=True)
         sys.argv = [runner.__file__, request["snippet"], request["result_dir"]]
         code = runner.run(request["snippet"], request["result_dir"], request["keep"])
         atexit._run_exitfuncs()  # as at a normal interpreter exit

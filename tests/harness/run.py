@@ -13,7 +13,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .folder_checks import CHECKS_FILE, DEFAULT_TIMEOUT
 from .sections import framework_of, relative
+
+STACK_SIGNAL = signal.SIGUSR1  # prewarmed.py dumps every thread's stack on it
 
 PREWARMED = Path(__file__).with_name("prewarmed.py")
 # What a pre-warmed parent imports before it forks a snippet's process: the file's framework, and
@@ -99,6 +102,7 @@ class PrewarmedParent:
         try:
             return self.read(timeout), False
         except TimeoutError:
+            _dump_stacks(pid)
             _kill_group(pid)
             return self.read(30), True
         finally:
@@ -176,8 +180,7 @@ def run_snippet(
 
     result_file = result_dir / "result.json"
     if timed_out:
-        error = {"line": 0, "type": "Timeout", "message": f"did not finish within {timeout:.0f} s"}
-        data = {"prints": [], "error": error}
+        data = {"prints": [], "error": timeout_error(path, timeout, stderr)}
     elif result_file.exists():
         data = json.loads(result_file.read_text(encoding="utf-8"))
     else:
@@ -188,6 +191,34 @@ def run_snippet(
     return RunResult(
         path, env, source, data["prints"], data["error"], stderr, seconds, ended["cpu"], values_file
     )
+
+
+# A frame in faulthandler's dump: `  File "/path/snippet.py", line 12 in <module>`, innermost first.
+DUMPED_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+) in ', re.M)
+
+
+def timeout_error(path: Path, timeout: float, stderr: str) -> dict:
+    """The error of a run stopped at its timeout: the snippet line it was stuck on (from the stack
+    dump the harness asked for) and where to allow more time."""
+    snippet = str(path.resolve())
+    lines = [int(m["line"]) for m in DUMPED_FRAME.finditer(stderr) if m["file"] == snippet]
+    line = lines[0] if lines else 0
+    stuck = f"; it was running line {line} when stopped" if line else ""
+    checks = relative(path.parent / CHECKS_FILE)
+    message = (
+        f"did not finish within {timeout:.0f} s{stuck}. If it needs longer, set `timeout:` (seconds) "
+        f"in {checks} (default {DEFAULT_TIMEOUT} s)"
+    )
+    return {"line": line, "type": "Timeout", "message": message}
+
+
+def _dump_stacks(pid: int) -> None:
+    """Ask a timed-out child for its stacks (prewarmed.py registers faulthandler) before killing it."""
+    try:
+        os.kill(pid, STACK_SIGNAL)
+    except ProcessLookupError:
+        return
+    time.sleep(0.5)  # faulthandler writes at once, from the signal handler
 
 
 def _kill_group(pid: int) -> None:
