@@ -201,7 +201,7 @@ def untrue_note(claim: dict) -> str:
     if not since:
         return ""
     if since == ALWAYS:
-        return "*Never true.* "
+        return "*Wrong as published.* " if claim["axis"] == "code-samples" else "*Never true.* "
     return f"*Untrue since {since}.* "
 
 
