@@ -90,7 +90,7 @@ internal_links = data_rows.internal_links
 
 def _article(value) -> str | None:
     if not isinstance(value, str):
-        return f'{value!r} must be a quoted seed id such as "003" (unquoted, YAML reads a number)'
+        return f'{value!r} must be a quoted article id such as "003" (unquoted, YAML reads a number)'
     return data_rows.one_of(list(ARTICLES))(value)
 
 

@@ -1,6 +1,8 @@
 """The claims and ecosystem data files are valid, their links resolve, and bad input fails loudly.
 
 - Both data files load; bad rows fail with file, line, row and field named.
+- A false or outdated verdict agrees with its untrue_since date and the article's date
+  (false: untrue when published; outdated: untrue only since), and no other verdict has one.
 - Every page.md#anchor evidence link points at a page and section that exist (the strict
   build checks the same; a broken temp copy proves the build catches it too).
 - The rendered tables escape HTML and count verdicts; the filter script works in Chromium
@@ -202,7 +204,7 @@ GOOD_CLAIM = {
 
 BAD_CLAIMS = {
     "unknown verdict": ({"verdict": "wrong"}, "field 'verdict': 'wrong' is not one of"),
-    "unquoted article": ({"article": 3}, "field 'article': 3 must be a quoted seed id"),
+    "unquoted article": ({"article": 3}, "field 'article': 3 must be a quoted article id"),
     "unknown article": ({"article": "007"}, "field 'article': '007' is not one of"),
     "unknown axis": ({"axis": "vibes"}, "field 'axis': 'vibes' is not one of"),
     "missing field": ({"correct": None}, "field 'correct': missing"),
