@@ -22,14 +22,37 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 CLAIMS_FILE = DOCS / "data" / "claims.yml"
 ECOSYSTEM_FILE = DOCS / "data" / "ecosystem.yml"
 CLAIMS_PLACEHOLDER = "<!-- claims-table -->"
+ARTICLES_PLACEHOLDER = "<!-- claims-articles -->"
 ECOSYSTEM_PLACEHOLDER = "<!-- ecosystem-table -->"
 
-# The four articles under /work/shared/seeds, by the id their file name starts with.
+# The four articles under /work/shared/seeds, by the id their file name starts with. `label` is
+# how a row names its article on the page; `earliest` is the earliest date the article can have
+# been published: its own date, or for the undated article the earliest date its text allows.
 ARTICLES = {
-    "000": "TensorFlow vs PyTorch: Choosing the Right Deep Learning Framework (undated blog post)",
-    "001": "PyTorch vs TensorFlow: Choosing the Right Deep Learning Framework (2025 Guide)",
-    "002": "TensorFlow vs. PyTorch: Which Deep Learning Framework is Right for You? (Stackify, 2023-07-17)",
-    "003": "TensorFlow vs. PyTorch (blog post, 2025-02-05)",
+    "000": {
+        "title": "TensorFlow vs PyTorch: Choosing the Right Deep Learning Framework",
+        "label": "undated blog post",
+        "published": "undated; it names TorchServe, first released in April 2020",
+        "earliest": "2020-04",
+    },
+    "001": {
+        "title": "PyTorch vs TensorFlow: Choosing the Right Deep Learning Framework (2025 Guide)",
+        "label": "2025 guide",
+        "published": "2025 (the title's year)",
+        "earliest": "2025-01",
+    },
+    "002": {
+        "title": "TensorFlow vs. PyTorch: Which Deep Learning Framework is Right for You?",
+        "label": "Stackify, July 2023",
+        "published": "17 July 2023, on the Stackify blog",
+        "earliest": "2023-07-17",
+    },
+    "003": {
+        "title": "TensorFlow vs. PyTorch",
+        "label": "blog post, February 2025",
+        "published": "5 February 2025",
+        "earliest": "2025-02-05",
+    },
 }
 AXES = {
     "execution-model": "Execution model",
@@ -48,9 +71,13 @@ AXES = {
 }
 VERDICTS = ["true", "false", "outdated", "misleading", "unverifiable"]
 FRAMEWORKS = ["TensorFlow", "PyTorch", "Keras", "Either"]
-STATUSES = ["active", "maintenance", "archived", "deprecated"]
+# What each status means is written on ecosystem.md, under the table's heading.
+STATUSES = ["active", "maintenance", "dormant", "to be replaced", "deprecated", "archived"]
 
 DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+# A verdict that depends on when the claim stopped being true needs `untrue_since`.
+DATED_VERDICTS = {"false", "outdated"}
+ALWAYS = "always"  # untrue_since for a claim that was never true
 
 # The names the tests know, kept from before the loader moved to data_rows.py.
 EvidenceDataError = data_rows.DataRowError
@@ -63,13 +90,47 @@ internal_links = data_rows.internal_links
 
 def _article(value) -> str | None:
     if not isinstance(value, str):
-        return f'{value!r} must be a quoted seed id such as "003" (unquoted, YAML reads a number)'
+        return f'{value!r} must be a quoted article id such as "003" (unquoted, YAML reads a number)'
     return data_rows.one_of(list(ARTICLES))(value)
 
 
 def _date(value) -> str | None:
     if not (isinstance(value, str) and DATE.match(value)):
         return f"{value!r} must be a quoted date, YYYY-MM-DD or YYYY-MM"
+    return None
+
+
+def _untrue_since(value) -> str | None:
+    if value == ALWAYS:
+        return None
+    if problem := _date(value):
+        return f"{problem}, or {ALWAYS!r}"
+    return None
+
+
+def day(date: str) -> str:
+    """A YYYY-MM or YYYY-MM-DD date as YYYY-MM-DD (the first day of a month), for comparing."""
+    return date if len(date) == 10 else date + "-01"
+
+
+def verdict_problem(claim: dict) -> str | None:
+    """Why a row's verdict contradicts its untrue_since date and its article's date, if it does.
+
+    "false": the claim was already untrue when the article appeared (untrue_since is "always" or
+    not after the earliest publication date). "outdated": it was true then and is not now
+    (untrue_since after that date). The other verdicts carry no untrue_since.
+    """
+    verdict, since = claim["verdict"], claim.get("untrue_since")
+    if verdict not in DATED_VERDICTS:
+        return f"a {verdict!r} claim has no untrue_since" if since else None
+    if not since:
+        return f"a {verdict!r} claim needs untrue_since (a date, or {ALWAYS!r})"
+    earliest = day(ARTICLES[claim["article"]]["earliest"])
+    was_untrue_when_published = since == ALWAYS or day(since) <= earliest
+    if verdict == "outdated" and was_untrue_when_published:
+        return f"untrue since {since}, not after the article ({earliest}): the verdict is 'false'"
+    if verdict == "false" and not was_untrue_when_published:
+        return f"untrue only since {since}, after the article ({earliest}): the verdict is 'outdated'"
     return None
 
 
@@ -83,7 +144,7 @@ CLAIM = data_rows.Schema(
         "correct": data_rows.text,
         "evidence": data_rows.links,
     },
-    optional={},
+    optional={"untrue_since": _untrue_since},
     key="claim",
 )
 
@@ -106,7 +167,17 @@ ECOSYSTEM = data_rows.Schema(
 
 
 def load_claims(path: Path = CLAIMS_FILE) -> list[dict]:
-    return data_rows.load_rows(path, CLAIM)
+    claims = data_rows.load_rows(path, CLAIM)
+    starts = [
+        n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith("- ")
+    ]
+    for number, claim in enumerate(claims, start=1):
+        if problem := verdict_problem(claim):
+            line = starts[number - 1] if len(starts) == len(claims) else "?"
+            raise EvidenceDataError(
+                f"{path}:{line}: row {number} ({claim['claim'][:60]!r}), field 'verdict': {problem}"
+            )
+    return claims
 
 
 def load_ecosystem(path: Path = ECOSYSTEM_FILE) -> list[dict]:
@@ -124,6 +195,25 @@ def render_verdict_counts(claims: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def untrue_note(claim: dict) -> str:
+    """The date a false or outdated claim stopped being true, as the start of its Correct cell."""
+    since = claim.get("untrue_since")
+    if not since:
+        return ""
+    if since == ALWAYS:
+        return "*Wrong as published.* " if claim["axis"] == "code-samples" else "*Never true.* "
+    return f"*Untrue since {since}.* "
+
+
+def render_articles() -> str:
+    lines = ["| Named in the table as | Article | Published |", "| --- | --- | --- |"]
+    lines += [
+        f"| {article['label']} | “{data_rows.cell(article['title'])}” | {article['published']} |"
+        for article in ARTICLES.values()
+    ]
+    return "\n".join(lines)
+
+
 def render_claims(claims: list[dict]) -> str:
     """Four columns, so the table fits the page; article and axis sit under each claim.
 
@@ -135,17 +225,18 @@ def render_claims(claims: list[dict]) -> str:
         "",
         '<div class="claims-table" markdown>',
         "",
-        "| Claim | Verdict | Correct (November 2026) | Evidence |",
+        "| Claim | Verdict | Correct (December 2026) | Evidence |",
         "| --- | --- | --- | --- |",
     ]
     for number, claim in enumerate(claims, start=1):
         where = (
-            f"<br><small>#{number} · article {claim['article']} · "
+            f"<br><small>#{number} · {ARTICLES[claim['article']]['label']} · "
             f'<span class="claims-axis">{AXES[claim["axis"]]}</span></small>'
         )
         lines.append(
             f"| “{data_rows.cell(claim['claim'])}”{where} | {claim['verdict']} "
-            f"| {data_rows.cell(claim['correct'])} | {data_rows.markdown_links(claim['evidence'])} |"
+            f"| {untrue_note(claim)}{data_rows.cell(claim['correct'])} "
+            f"| {data_rows.markdown_links(claim['evidence'])} |"
         )
     lines += ["", "</div>"]
     return "\n".join(lines)
@@ -171,6 +262,8 @@ def render_ecosystem(projects: list[dict]) -> str:
 def on_page_markdown(markdown: str, page, **kwargs) -> str:
     if CLAIMS_PLACEHOLDER in markdown:
         markdown = markdown.replace(CLAIMS_PLACEHOLDER, render_claims(load_claims()))
+    if ARTICLES_PLACEHOLDER in markdown:
+        markdown = markdown.replace(ARTICLES_PLACEHOLDER, render_articles())
     if ECOSYSTEM_PLACEHOLDER in markdown:
         markdown = markdown.replace(ECOSYSTEM_PLACEHOLDER, render_ecosystem(load_ecosystem()))
     return markdown

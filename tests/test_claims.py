@@ -1,6 +1,8 @@
 """The claims and ecosystem data files are valid, their links resolve, and bad input fails loudly.
 
 - Both data files load; bad rows fail with file, line, row and field named.
+- A false or outdated verdict agrees with its untrue_since date and the article's date
+  (false: untrue when published; outdated: untrue only since), and no other verdict has one.
 - Every page.md#anchor evidence link points at a page and section that exist (the strict
   build checks the same; a broken temp copy proves the build catches it too).
 - The rendered tables escape HTML and count verdicts; the filter script works in Chromium
@@ -19,6 +21,7 @@ from markdown.extensions.toc import slugify
 from hooks.claims_table import (
     ARTICLES,
     AXES,
+    DATE,
     STATUSES,
     VERDICTS,
     EvidenceDataError,
@@ -112,7 +115,7 @@ def test_every_internal_evidence_link_points_at_an_existing_section():
 
 def test_the_link_checker_itself_catches_a_missing_page_and_a_missing_section():
     broken = broken_internal_links(
-        ["claims.md#no-such-section", "no-such-page.md#setup", "claims.md#seed003-mnist-model"]
+        ["claims.md#no-such-section", "no-such-page.md#setup", "claims.md#the-mnist-models-on-digits"]
     )
     assert broken == [
         "claims.md#no-such-section: claims.md has no section #no-such-section",
@@ -124,7 +127,7 @@ def test_every_article_code_sample_runs_in_both_frameworks():
     folder = ROOT / "snippets" / "article-code"
     sections = [set(parse_sections(folder / f"{fw}_code.py")) for fw in ("tensorflow", "pytorch")]
     assert sections[0] == sections[1]
-    for sample in ("seed000_layer_as_published", "seed003_as_published", "seed003_mnist_model"):
+    for sample in ("layer_as_published", "mnist_text_as_checked", "mnist_model", "loss_functions"):
         assert sample in sections[0]
 
 
@@ -151,12 +154,14 @@ def test_rendered_claims_escape_html_pipes_and_markdown_and_count_verdicts(tmp_p
               article: "003"
               axis: apis
               verdict: "false"
+              untrue_since: "2024-11-04"
               correct: "Use `torch.nn.Module.__init__`, a < b"
               evidence: [https://example.org/a]
             - claim: Second
               article: "000"
               axis: hardware
               verdict: "false"
+              untrue_since: always
               correct: ok
               evidence: [execution-model.md#setup]
             """
@@ -169,6 +174,8 @@ def test_rendered_claims_escape_html_pipes_and_markdown_and_count_verdicts(tmp_p
     assert "`torch.nn.Module.__init__`" in table and "a &lt; b" in table
     assert "| false | 2 |" in table and "| true | 0 |" in table and "| **all** | **2** |" in table
     assert '<div class="claims-table" markdown>' in table
+    assert "*Never true.* ok" in table and "*Untrue since 2024-11-04.* Use" in table
+    assert "blog post, February 2025" in table and "article 003" not in table
 
 
 def test_rendered_ecosystem_shows_status_and_dated_source(tmp_path):
@@ -197,7 +204,7 @@ GOOD_CLAIM = {
 
 BAD_CLAIMS = {
     "unknown verdict": ({"verdict": "wrong"}, "field 'verdict': 'wrong' is not one of"),
-    "unquoted article": ({"article": 3}, "field 'article': 3 must be a quoted seed id"),
+    "unquoted article": ({"article": 3}, "field 'article': 3 must be a quoted article id"),
     "unknown article": ({"article": "007"}, "field 'article': '007' is not one of"),
     "unknown axis": ({"axis": "vibes"}, "field 'axis': 'vibes' is not one of"),
     "missing field": ({"correct": None}, "field 'correct': missing"),
@@ -263,6 +270,93 @@ def test_not_a_list_is_rejected(tmp_path):
         load_claims(data)
 
 
+# ------------------------------------------------------------------ false against outdated, by date
+
+
+def test_every_article_has_a_label_a_title_and_an_earliest_date():
+    for article in ARTICLES.values():
+        assert {"title", "label", "published", "earliest"} <= set(article)
+        assert DATE.match(article["earliest"])
+    labels = [article["label"] for article in ARTICLES.values()]
+    assert len(set(labels)) == len(labels)
+
+
+def test_every_false_or_outdated_claim_says_since_when_and_agrees_with_the_article_date():
+    claims = load_claims()  # load_claims raises on any row whose verdict contradicts its dates
+    dated = [claim for claim in claims if claim["verdict"] in ("false", "outdated")]
+    assert dated and all(claim.get("untrue_since") for claim in dated)
+    assert not any(claim.get("untrue_since") for claim in claims if claim not in dated)
+
+
+# (verdict, untrue_since, article) -> the message; article "002" appeared on 2023-07-17.
+BAD_DATES = {
+    "outdated but untrue before the article": (
+        ("outdated", "2019-09-30", "002"),
+        "untrue since 2019-09-30, not after the article (2023-07-17): the verdict is 'false'",
+    ),
+    "outdated but never true": (
+        ("outdated", "always", "002"),
+        "untrue since always, not after the article (2023-07-17): the verdict is 'false'",
+    ),
+    "false but untrue only after the article": (
+        ("false", "2025-02-28", "002"),
+        "untrue only since 2025-02-28, after the article (2023-07-17): the verdict is 'outdated'",
+    ),
+    "false without a date": (("false", None, "002"), "a 'false' claim needs untrue_since"),
+    "a date on a misleading claim": (
+        ("misleading", "2024-03", "002"),
+        "a 'misleading' claim has no untrue_since",
+    ),
+    "undated article, untrue before its earliest date": (
+        ("outdated", "2019-09-30", "000"),
+        "untrue since 2019-09-30, not after the article (2020-04-01): the verdict is 'false'",
+    ),
+}
+
+
+@pytest.mark.parametrize(("row", "expected"), BAD_DATES.values(), ids=BAD_DATES.keys())
+def test_a_verdict_that_contradicts_the_dates_names_file_line_and_row(tmp_path, row, expected):
+    verdict, since, article = row
+    second = {**GOOD_CLAIM, "claim": "Second", "verdict": verdict, "article": article}
+    if since:
+        second["untrue_since"] = since
+    data = write_rows(tmp_path / "claims.yml", [GOOD_CLAIM, second])
+    line = next(
+        n for n, text in enumerate(data.read_text().splitlines(), 1) if text.startswith("- ") and n > 1
+    )
+    with pytest.raises(EvidenceDataError) as caught:
+        load_claims(data)
+    assert f"{data}:{line}: row 2 ('Second'), field 'verdict': {expected}" in str(caught.value)
+
+
+def test_the_same_dates_pass_with_the_right_verdict(tmp_path):
+    rows = [
+        {
+            **GOOD_CLAIM,
+            "claim": "Outdated",
+            "verdict": "outdated",
+            "article": "002",
+            "untrue_since": "2024-03",
+        },
+        {**GOOD_CLAIM, "claim": "False", "verdict": "false", "article": "002", "untrue_since": "2023-07-17"},
+        {
+            **GOOD_CLAIM,
+            "claim": "Undated",
+            "verdict": "outdated",
+            "article": "000",
+            "untrue_since": "2025-02-28",
+        },
+    ]
+    assert len(load_claims(write_rows(tmp_path / "claims.yml", rows))) == 3
+
+
+def test_a_badly_formed_untrue_since_is_rejected(tmp_path):
+    second = {**GOOD_CLAIM, "claim": "Second", "verdict": "false", "untrue_since": "last year"}
+    data = write_rows(tmp_path / "claims.yml", [GOOD_CLAIM, second])
+    with pytest.raises(EvidenceDataError, match="field 'untrue_since': 'last year' must be a quoted date"):
+        load_claims(data)
+
+
 # ------------------------------------------------------------------ a broken temp copy, built
 
 
@@ -304,7 +398,14 @@ def mini_project(tmp_path: Path, evidence: str) -> Path:
     (docs / "index.md").write_text("# Claims\n\n<!-- claims-table -->\n", encoding="utf-8")
     (docs / "target.md").write_text("# Target\n\n## A real section\n\nText.\n", encoding="utf-8")
     rows = [
-        {**GOOD_CLAIM, "claim": f"Claim {n}", "verdict": verdict, "axis": axis, "evidence": [link]}
+        {
+            **GOOD_CLAIM,
+            "claim": f"Claim {n}",
+            "verdict": verdict,
+            "axis": axis,
+            "evidence": [link],
+            **({"untrue_since": "always"} if verdict == "false" else {}),
+        }
         for n, (verdict, axis, link) in enumerate(
             [
                 ("true", "apis", "target.md#a-real-section"),

@@ -1,4 +1,4 @@
-"""The PyTorch code samples of the seed articles, run with only the changes needed offline.
+"""The PyTorch code samples of the articles on claims.md, run with only the changes needed offline.
 
 Each section says what was changed. Outputs come from PyTorch 2.13 (CPU build).
 """
@@ -21,8 +21,9 @@ print(x_train.shape, x_test.shape)
 # --8<-- [end:setup]
 
 
-# --8<-- [start:seed000_layer_as_published]
-# Seed 000, verbatim: a module whose forward uses self.w and self.b, which nothing creates.
+# --8<-- [start:layer_as_published]
+# The undated blog post's PyTorch half, verbatim: forward uses self.w and self.b, which
+# nothing creates.
 class Layer(torch.nn.Module):
     def forward(self, x):
         return torch.matmul(x, self.w) + self.b
@@ -34,10 +35,10 @@ try:
 except AttributeError as err:
     print(f"{type(err).__name__}: {err}")
     #> AttributeError: 'Layer' object has no attribute 'w'
-# --8<-- [end:seed000_layer_as_published]
+# --8<-- [end:layer_as_published]
 
 
-# --8<-- [start:seed000_layer_with_parameters]
+# --8<-- [start:layer_with_parameters]
 # The smallest fix: register the weights as parameters in __init__.
 class Layer(torch.nn.Module):
     def __init__(self, w, b):
@@ -57,11 +58,11 @@ print(layer_output.numpy())
 #>  [-2.65  3.9 ]]
 print([name for name, _ in Layer(w, b).named_parameters()])
 #> ['w', 'b']
-# --8<-- [end:seed000_layer_with_parameters]
+# --8<-- [end:layer_with_parameters]
 
-# --8<-- [start:seed003_as_published]
-# Seed 003's PyTorch sample exactly as the article's text reads: typographic quotes, and
-# every line starting in column 0 (the indentation did not survive publication).
+# --8<-- [start:mnist_text_as_checked]
+# The February 2025 post's PyTorch sample as the copy we checked reads: typographic quotes,
+# and every line starting in column 0.
 PUBLISHED = "\n".join([
     "import torch",
     "import torch.nn as nn",
@@ -98,21 +99,22 @@ PUBLISHED = "\n".join([
     "print(f’Test Accuracy: {correct / len(test_loader.dataset)}’)",
 ])
 try:
-    compile(PUBLISHED, "seed003_pytorch.py", "exec")
+    compile(PUBLISHED, "article_pytorch.py", "exec")
 except SyntaxError as err:
     print(f"line {err.lineno}: {type(err).__name__}: {err.msg}")
     #> line 5: SyntaxError: invalid character '‘' (U+2018)
 straight = PUBLISHED.translate(str.maketrans("‘’", "''"))
 try:
-    compile(straight, "seed003_pytorch.py", "exec")
+    compile(straight, "article_pytorch.py", "exec")
 except SyntaxError as err:
     print(f"line {err.lineno}: {type(err).__name__}: {err.msg}")  # with straight quotes
     #> line 8: IndentationError: expected an indented block after class definition on line 7
-# --8<-- [end:seed003_as_published]
+# --8<-- [end:mnist_text_as_checked]
 
-# --8<-- [start:seed003_mnist_model]
+# --8<-- [start:mnist_model]
 # Changes: digits in a TensorDataset instead of torchvision's MNIST download (8*8 inputs,
-# not 28*28), indentation restored, straight quotes, 2 epochs instead of 5.
+# not 28*28), indentation restored, straight quotes, 2 epochs instead of 5, and a
+# test_loader that reads the held-out digits (the article's reads the training set: below).
 import torch.nn as nn  # noqa: E402
 import torch.optim as optim  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
@@ -156,9 +158,19 @@ with torch.no_grad():
         correct += (output.argmax(dim=1) == target).sum().item()
 print(f'Test Accuracy: {correct / len(test_loader.dataset)}')
 #> Test Accuracy: 0.8066666666666666
-# --8<-- [end:seed003_mnist_model]
 
-# --8<-- [start:seed003_loss_functions]
+# The article's test_loader is datasets.MNIST('.', download=True, ...) without train=False,
+# so it reads the training images. Scored the same way, on the images it trained on:
+published_loader = digits_loader(x_train, y_train, shuffle=False)
+correct = 0
+with torch.no_grad():
+    for data, target in published_loader:
+        correct += (model(data).argmax(dim=1) == target).sum().item()
+print(f'Accuracy on the training images: {correct / len(published_loader.dataset)}')
+#> Accuracy on the training images: 0.8366740905716407
+# --8<-- [end:mnist_model]
+
+# --8<-- [start:loss_functions]
 # The sample applies log_softmax and then CrossEntropyLoss, which applies log_softmax again.
 # log_softmax of log-probabilities changes nothing, so the loss is the same as on the logits.
 logits = torch.tensor([[2.0, -1.0, 0.5], [0.1, 0.2, 3.0], [-2.0, 1.5, 0.0]])
@@ -169,4 +181,4 @@ print(round(on_log_probabilities.item(), 5), round(mean_loss.item(), 5))
 #> 0.19224 0.19224
 print(torch.allclose(torch.log_softmax(torch.log_softmax(logits, 1), 1), torch.log_softmax(logits, 1)))
 #> True
-# --8<-- [end:seed003_loss_functions]
+# --8<-- [end:loss_functions]

@@ -1,4 +1,4 @@
-"""The TensorFlow code samples of the seed articles, run with only the changes needed offline.
+"""The TensorFlow code samples of the articles on claims.md, run with only the changes needed offline.
 
 Each section says what was changed. Outputs come from TensorFlow 2.21 with Keras 3.
 """
@@ -25,8 +25,9 @@ print(x_train.shape, x_test.shape)
 # --8<-- [end:setup]
 
 
-# --8<-- [start:seed000_layer_as_published]
-# Seed 000, verbatim: a tf.function that takes its weights as arguments.
+# --8<-- [start:layer_as_published]
+# The undated blog post's TensorFlow half, verbatim: a tf.function that takes its weights as
+# arguments.
 @tf.function
 def layer(x, w, b):
     return tf.matmul(x, w) + b
@@ -38,10 +39,10 @@ b = tf.constant([0.1, -0.1])
 print(layer(x, w, b).numpy())
 #> [[-1.9   2.4 ]
 #>  [-2.65  3.9 ]]
-# --8<-- [end:seed000_layer_as_published]
+# --8<-- [end:layer_as_published]
 
 
-# --8<-- [start:seed000_layer_with_parameters]
+# --8<-- [start:layer_with_parameters]
 # What the PyTorch half of the sample needs, written for TensorFlow: a module that owns
 # its weights as variables, with a traced __call__.
 class Layer(tf.Module):
@@ -61,10 +62,10 @@ print(layer_output.numpy())
 #>  [-2.65  3.9 ]]
 print([v.name for v in Layer(w, b).trainable_variables])  # sorted by attribute name
 #> ['b:0', 'w:0']
-# --8<-- [end:seed000_layer_with_parameters]
+# --8<-- [end:layer_with_parameters]
 
-# --8<-- [start:seed003_as_published]
-# Seed 003's TensorFlow sample exactly as the article's text reads (typographic quotes).
+# --8<-- [start:mnist_text_as_checked]
+# The February 2025 post's TensorFlow sample as the copy we checked reads (typographic quotes).
 PUBLISHED = """import tensorflow as tf
 from tensorflow.keras import layers, models
 (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
@@ -81,17 +82,17 @@ test_loss, test_acc = model.evaluate(x_test, y_test)
 print(f’Test Accuracy: {test_acc}’)
 """
 try:
-    compile(PUBLISHED, "seed003_tensorflow.py", "exec")
+    compile(PUBLISHED, "article_tensorflow.py", "exec")
 except SyntaxError as err:
     print(f"line {err.lineno}: {type(err).__name__}: {err.msg}")
     #> line 7: SyntaxError: invalid character '’' (U+2019)
 straight = PUBLISHED.translate(str.maketrans("‘’", "''"))
-compile(straight, "seed003_tensorflow.py", "exec")
+compile(straight, "article_tensorflow.py", "exec")
 print("with straight quotes it compiles")
 #> with straight quotes it compiles
-# --8<-- [end:seed003_as_published]
+# --8<-- [end:mnist_text_as_checked]
 
-# --8<-- [start:seed003_mnist_model]
+# --8<-- [start:mnist_model]
 # Changes: digits instead of MNIST (8x8 images scaled by 16, not 28x28 by 255), straight
 # quotes, epochs=2 instead of 5. The rest is the article's code.
 from tensorflow.keras import layers, models  # noqa: E402
@@ -113,9 +114,9 @@ model.fit(x_train, y_train, epochs=2)
 test_loss, test_acc = model.evaluate(x_test, y_test)
 print(f'Test Accuracy: {test_acc}')
 #> Test Accuracy: 0.846666693687439
-# --8<-- [end:seed003_mnist_model]
+# --8<-- [end:mnist_model]
 
-# --8<-- [start:seed003_loss_functions]
+# --8<-- [start:loss_functions]
 # The sample pairs a softmax output with sparse_categorical_crossentropy (from_logits=False);
 # the same loss on the raw logits (from_logits=True) gives the same number.
 logits = np.array([[2.0, -1.0, 0.5], [0.1, 0.2, 3.0], [-2.0, 1.5, 0.0]], dtype="float32")
@@ -124,4 +125,4 @@ on_probabilities = keras.losses.SparseCategoricalCrossentropy()(targets, tf.nn.s
 mean_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(targets, logits)
 print(round(float(on_probabilities), 5), round(float(mean_loss), 5))
 #> 0.19224 0.19224
-# --8<-- [end:seed003_loss_functions]
+# --8<-- [end:loss_functions]

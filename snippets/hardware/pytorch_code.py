@@ -61,7 +61,7 @@ print(np.round(model_output.cpu().numpy(), 4))
 # --8<-- [end:place_a_model]
 
 # --8<-- [start:bfloat16_on_cpu]
-# Mixed precision is not GPU-only: autocast to bfloat16 also runs on this CPU.
+# Mixed precision is not GPU-only: autocast to bfloat16 also runs on a CPU.
 with torch.no_grad(), torch.autocast(device_type="cpu", dtype=torch.bfloat16):
     mixed_output = model(torch.from_numpy(x_np))
 print("compute:", mixed_output.dtype, "| weights:", model.weight.dtype)

@@ -69,7 +69,7 @@ print(np.round(np.asarray(model_output), 4))
 # --8<-- [end:place_a_model]
 
 # --8<-- [start:bfloat16_on_cpu]
-# Mixed precision is not GPU-only: bfloat16 compute also runs on this CPU.
+# Mixed precision is not GPU-only: bfloat16 compute also runs on a CPU.
 keras.mixed_precision.set_global_policy("mixed_bfloat16")
 mixed = keras.layers.Dense(4)
 mixed.build((None, 3))
