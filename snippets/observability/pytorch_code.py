@@ -63,9 +63,10 @@ print(textwrap.fill(", ".join(requirements), width=100))
 #> absl-py, grpcio, markdown, numpy, packaging, pillow, protobuf, setuptools, tensorboard-data-server,
 #> werkzeug
 # add_graph records the graph with TorchScript's tracer, torch.jit.trace, which is deprecated:
-with warnings.catch_warnings(record=True) as caught, SummaryWriter(os.path.join(logdir.name, "graph")) as writer:
+with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    writer.add_graph(model, features)
+    with SummaryWriter(os.path.join(logdir.name, "graph")) as writer:
+        writer.add_graph(model, features)
 print(textwrap.fill(next(str(w.message) for w in caught if "jit.trace" in str(w.message)), width=100))
 #> `torch.jit.trace` is deprecated. Please switch to `torch.compile` or `torch.export`.
 # --8<-- [end:log_custom_summaries]
