@@ -59,6 +59,7 @@ AREAS = [
     "shape manipulation",
     "math and reductions",
     "linear algebra",
+    "automatic differentiation",
     "random",
     "neural-network layers",
     "activations",

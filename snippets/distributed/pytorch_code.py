@@ -85,8 +85,9 @@ def launch(fn, world_size=2, seconds=60):
     """Run fn(rank, world_size) in world_size processes; return what each returned, by rank."""
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
     results = mp.get_context("fork").SimpleQueue()
-    # "fork" lets workers be functions of this script. With "spawn" (the default of
-    # mp.spawn, and the only choice on Windows) put the launch under
+    # "fork" lets workers be functions of this script; it is safe only while this process has
+    # not initialised CUDA (forked workers cannot use it). With "spawn" (the default of
+    # mp.spawn and torchrun, and the only choice on Windows) put the launch under
     # `if __name__ == "__main__":`, because every worker re-imports the script.
     context = mp.start_processes(
         _run_and_report, args=(fn, world_size, results), nprocs=world_size,

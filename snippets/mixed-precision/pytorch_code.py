@@ -54,7 +54,7 @@ outputs = {}
 for name, module in model.named_children():  # record each module's output dtype
     module.register_forward_hook(lambda mod, args, out, name=name: outputs.__setitem__(name, out.dtype))
 
-with torch.autocast("cpu", dtype=torch.bfloat16):  # bfloat16 is the CPU default
+with torch.autocast("cpu", dtype=torch.bfloat16):  # autocast's CPU default, named for clarity
     logits = model(x)
     probs = torch.softmax(logits.float(), dim=-1)  # keep the last step in float32
 for name, module in model.named_children():

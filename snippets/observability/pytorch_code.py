@@ -6,6 +6,7 @@ import os
 import re
 import tempfile
 import textwrap
+import warnings
 from importlib import metadata
 
 import numpy as np
@@ -61,6 +62,13 @@ requirements = sorted(re.split("[<>=~ ;]", r)[0] for r in metadata.requires("ten
 print(textwrap.fill(", ".join(requirements), width=100))
 #> absl-py, grpcio, markdown, numpy, packaging, pillow, protobuf, setuptools, tensorboard-data-server,
 #> werkzeug
+# add_graph records the graph with TorchScript's tracer, torch.jit.trace, which is deprecated:
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    with SummaryWriter(os.path.join(logdir.name, "graph")) as writer:
+        writer.add_graph(model, features)
+print(textwrap.fill(next(str(w.message) for w in caught if "jit.trace" in str(w.message)), width=100))
+#> `torch.jit.trace` is deprecated. Please switch to `torch.compile` or `torch.export`.
 # --8<-- [end:log_custom_summaries]
 
 

@@ -54,10 +54,12 @@ try:
 except Exception as err:
     print("from_keras:", type(err).__name__, err)
     #> from_keras: KeyError 'keras_tensor_2'
-# Keras 3's own ONNX export calls tf2onnx.convert.from_function on the TensorFlow backend.
+# Keras 3's own ONNX export calls tf2onnx.convert.from_function on the TensorFlow backend,
+# without an opset, so it gets tf2onnx's default opset.
 model.export(workdir / "keras_export.onnx", format="onnx", verbose=False)
-print((workdir / "keras_export.onnx").exists())
-#> True
+default_opset = onnx.load(workdir / "keras_export.onnx").opset_import[0].version
+print("model.export wrote opset", default_opset, "| tf2onnx default:", tf2onnx.constants.PREFERRED_OPSET)
+#> model.export wrote opset 15 | tf2onnx default: 15
 # --8<-- [end:export_to_onnx]
 
 # --8<-- [start:run_in_onnx_runtime]
