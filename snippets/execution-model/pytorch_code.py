@@ -187,10 +187,11 @@ from torch._inductor.utils import run_and_get_code  # noqa: E402  (a helper from
 # Inductor (the default backend) generates C++/OpenMP kernels on CPU, Triton on GPU.
 # fullgraph=True turns any graph break into an error instead of a silent fallback.
 inductor_fn = torch.compile(scaled_softplus, backend="inductor", fullgraph=True)
-compiler_result, generated = run_and_get_code(inductor_fn, x)  # runs it, returns its code
+result_and_code = run_and_get_code(inductor_fn, x)  # runs it; returns (result, [its code])
+compiler_result = result_and_code[0]
 print(compiler_result.numpy())
 #> [3.939785  6.380784  9.1457615]
-kernel = generated[0]  # the Python module Inductor wrote, with the C++ kernel in a string
+kernel = result_and_code[1][0]  # the Python module Inductor wrote, with the C++ kernel in a string
 print([line.split(" = ")[0] for line in kernel.splitlines() if "async_compile.cpp" in line])
 #> ['cpp_fused_mul_softplus_0']
 body = [line.strip() for line in kernel.splitlines() if line.strip().startswith("auto tmp")]

@@ -33,6 +33,7 @@ print(on_default.device)
 # Without check_available=True, a CUDA build reports cuda even on a machine with no GPU.
 device = torch.accelerator.current_accelerator(check_available=True) or torch.device("cpu")
 print(torch.accelerator.current_accelerator(), device)  # this build has no accelerator at all
+#> None cpu
 on_chosen = (torch.tensor([1.0, 2.0]) * 2).to(device)  # tensors (and modules) are moved explicitly
 print(on_chosen.device, torch.device("cuda:0"))  # naming a device is not using it
 #> cpu cuda:0
