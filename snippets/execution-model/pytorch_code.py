@@ -2,6 +2,7 @@
 
 # --8<-- [start:setup]
 import logging
+import re
 
 import torch
 
@@ -56,7 +57,7 @@ calls = 0
 @torch.compile(backend=counting_backend)
 def double(v):
     global calls
-    calls += 1  # traced once; TorchDynamo replays this update to a global on every call
+    calls += 1  # Python state: read as a constant while tracing, guarded, written back
     print("print runs on every call:", v)  # cannot be traced: a graph break, run by Python
     #> print runs on every call: tensor([1., 2., 3.])
     #> print runs on every call: tensor([1., 2., 3.])
@@ -68,6 +69,29 @@ for _ in range(3):
     double(x)
 print("graphs captured:", len(graphs), "| the Python counter saw", calls, "calls")
 #> graphs captured: 1 | the Python counter saw 3 calls
+# The price: a guard on the counter's value fails on every call, so each call compiled again.
+from torch._dynamo.eval_frame import _debug_get_cache_entry_list  # noqa: E402  (a debugging helper)
+
+versions = _debug_get_cache_entry_list(double.__wrapped__.__code__)  # one per compilation
+guards = [re.search(r"G\['calls'\] == \d+", str(version.guard_manager))[0] for version in versions]
+print(len(versions), "compiled versions, guarded by", guards)
+#> 3 compiled versions, guarded by ["G['calls'] == 2", "G['calls'] == 1", "G['calls'] == 0"]
+
+# State that changes on every call belongs in a tensor, like TensorFlow's tf.Variable.
+tensor_calls = torch.zeros((), dtype=torch.int64)
+
+
+@torch.compile(backend=counting_backend)
+def double_counted(v):
+    tensor_calls.add_(1)  # an in-place tensor op: in the graph, run on every call
+    return v * 2
+
+
+for _ in range(3):
+    double_counted(x)
+versions = _debug_get_cache_entry_list(double_counted.__wrapped__.__code__)
+print("the tensor counter saw", int(tensor_calls), "calls;", len(versions), "compiled version")
+#> the tensor counter saw 3 calls; 1 compiled version
 # --8<-- [end:python_side_effects]
 
 
