@@ -1,6 +1,7 @@
 """Debugging in PyTorch 2.13: print, breakpoints, torch.compile, NaNs and error messages."""
 
 # --8<-- [start:setup]
+import collections
 import os
 import sys
 import textwrap
@@ -45,24 +46,38 @@ print([round(float(value), 4) for value in eager_output.ravel()])
 class Traced(Tiny):
     def forward(self, inputs):
         print(self.name, "got", inputs)
-        #> training_loop got tensor([[0.0000, 0.1250],
+        #> compiled_loop got tensor([[0.0000, 0.1250],
         #>         [0.2500, 0.3750]])
-        #> training_loop got tensor([[0.5000, 0.6250],
+        #> compiled_loop got tensor([[0.5000, 0.6250],
+        #>         [0.7500, 0.8750]])
+        #> compiled_loop got tensor([[0.0000, 0.1250],
+        #>         [0.2500, 0.3750]])
+        #> compiled_loop got tensor([[0.5000, 0.6250],
+        #>         [0.7500, 0.8750]])
+        #> eager_loop got tensor([[0.0000, 0.1250],
+        #>         [0.2500, 0.3750]])
+        #> eager_loop got tensor([[0.5000, 0.6250],
         #>         [0.7500, 0.8750]])
         return self.dense(inputs)
 
 
-model = Traced("training_loop")
-optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-for inputs, labels in zip(x.split(2), targets.split(2), strict=True):  # 2 steps
-    optimizer.zero_grad()
-    torch.nn.functional.mse_loss(model(inputs), labels).backward()
-    optimizer.step()
+def train(model, epochs):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    for _ in range(epochs):
+        for inputs, labels in zip(x.split(2), targets.split(2), strict=True):  # 2 steps an epoch
+            optimizer.zero_grad()
+            torch.nn.functional.mse_loss(model(inputs), labels).backward()
+            optimizer.step()
+
+
+# Compiled, as fit() compiles by default: print is a graph break and still runs every step.
+train(torch.compile(Traced("compiled_loop"), backend="eager"), epochs=2)  # 4 steps
+train(Traced("eager_loop"), epochs=1)  # 2 steps
 # --8<-- [end:print_during_training]
 
 # --8<-- [start:print_inside_compiled_code]
-# backend="eager" skips Inductor's code generation (seconds per function on this machine);
-# what happens to print is decided by TorchDynamo's capture, before any backend runs.
+# backend="eager" skips Inductor's code generation (seconds per function); what happens
+# to print is decided by TorchDynamo's capture, before any backend runs.
 @torch.compile(backend="eager")
 def double(v):
     print("Python print:", v)  # a graph break: runs in Python on every call
@@ -79,7 +94,7 @@ print(compiled_result.numpy())
 # --8<-- [end:print_inside_compiled_code]
 
 # --8<-- [start:breakpoint_inside_compiled_code]
-# The tests cannot type pdb commands, so breakpoint() calls this recorder instead of pdb.
+# So that the script runs unattended, breakpoint() calls this recorder instead of pdb.
 # Delete the next line to get the real debugger.
 sys.breakpointhook = lambda: stops.append(sys._getframe(1).f_locals["v"])
 stops = []
@@ -150,6 +165,33 @@ for warning in caught:  # the second warning points at the forward call that mad
     if frames:
         print("   ", lines[frames[-1] + 1].strip())  # the source line after our file's frame
         #>     root = torch.sqrt(v)
+v.grad = None
+
+
+# Anomaly mode checks only the backward pass. To stop at the forward module that makes a NaN,
+# check each module's output with a forward hook.
+class Root(torch.nn.Module):
+    def forward(self, inputs):
+        return torch.sqrt(inputs)
+
+
+def check_finite(name):
+    def hook(module, inputs, output):
+        if not torch.isfinite(output).all():
+            raise RuntimeError(f"non-finite output from {name!r} ({type(module).__name__})")
+
+    return hook
+
+
+model = torch.nn.Sequential(collections.OrderedDict(identity=torch.nn.Identity(), root=Root()))
+for name, module in model.named_modules():
+    if name:  # every submodule, skipping the container itself
+        module.register_forward_hook(check_finite(name))
+try:
+    model(v)
+except RuntimeError as err:
+    print(err)
+    #> non-finite output from 'root' (Root)
 # --8<-- [end:nan_hunting]
 
 # --8<-- [start:shape_mismatch_errors]
@@ -189,7 +231,7 @@ except Exception as err:
     start = lines.index("from user code:")
     print("\n".join(lines[start : start + 3]))  # where, in our code
     #> from user code:
-    #>    File "pytorch_code.py", line 178, in project
+    #>    File "pytorch_code.py", line 220, in project
     #>     return torch.matmul(scaled, weights)
     cause = next(line for line in lines if "got RuntimeError" in line)
     print(textwrap.fill("..." + cause.split(": got ")[-1], width=100))  # what, trimmed

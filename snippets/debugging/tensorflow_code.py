@@ -94,7 +94,7 @@ with open(log_path) as log:
 # --8<-- [end:print_inside_compiled_code]
 
 # --8<-- [start:breakpoint_inside_compiled_code]
-# The tests cannot type pdb commands, so breakpoint() calls this recorder instead of pdb.
+# So that the script runs unattended, breakpoint() calls this recorder instead of pdb.
 # Delete the next line to get the real debugger.
 sys.breakpointhook = lambda: stops.append(sys._getframe(1).f_locals["v"])
 stops = []

@@ -79,6 +79,28 @@ for n in (2, 3, 4):
     add_one_any_length(tf.ones([n]))
 print("traces:", add_one_any_length.experimental_get_tracing_count())
 #> traces: 1
+
+# reduce_retracing=True: after a new shape, trace once more with that dimension left unknown.
+add_one_relaxed = tf.function(lambda v: v + 1, reduce_retracing=True)
+for n in (2, 3, 4, 5):
+    add_one_relaxed(tf.ones([n]))
+print("traces:", add_one_relaxed.experimental_get_tracing_count())
+#> traces: 2
+signatures = add_one_relaxed.pretty_printed_concrete_signatures().splitlines()
+print([line.split("shape=")[1].split(", dtype")[0] for line in signatures if "POSITIONAL" in line])
+#> ['(2,)', '(None,)']
+
+
+# A Python number is a constant of the trace: pass a tensor to keep one graph.
+@tf.function
+def add_n(v, n):
+    return v + n
+
+
+for n in (1, 2, 3, 4):
+    add_n(tf.ones([2]), tf.constant(n, tf.float32))
+print("traces:", add_n.experimental_get_tracing_count())
+#> traces: 1
 # --8<-- [end:retracing]
 
 # --8<-- [start:inspect_the_graph]

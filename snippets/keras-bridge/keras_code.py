@@ -9,7 +9,7 @@ import os
 
 # Keras reads KERAS_BACKEND once, when it is first imported: set it before
 # `import keras` (or in the shell: KERAS_BACKEND=torch python keras_code.py).
-# setdefault keeps a value already set: that is how the tests choose.
+# setdefault keeps a value already set, so one set in the shell wins.
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 import keras  # noqa: E402

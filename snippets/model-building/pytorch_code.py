@@ -89,14 +89,14 @@ b_values = np.array([0.5, -0.5], dtype="float32")
 x_small = torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.0, 1.0]])
 
 
-class Layer(torch.nn.Module):  # the seed article's sample, verbatim
+class Layer(torch.nn.Module):  # the article's sample, verbatim
     def forward(self, x):
         return torch.matmul(x, self.w) + self.b
 
 
-seed_layer = Layer()  # builds fine: nn.Module.__init__ is inherited
+article_layer = Layer()  # builds fine: nn.Module.__init__ is inherited
 try:
-    seed_layer(x_small)
+    article_layer(x_small)
 except AttributeError as err:
     print("AttributeError:", err)
     #> AttributeError: 'Layer' object has no attribute 'w'

@@ -85,7 +85,7 @@ b_values = np.array([0.5, -0.5], dtype="float32")
 x_small = np.array([[1.0, 2.0, 3.0], [-1.0, 0.0, 1.0]], dtype="float32")
 
 
-# The seed article's TensorFlow sample runs as written; it is a function, not a layer: the
+# The article's TensorFlow sample runs as written; it is a function, not a layer: the
 # caller owns w and b, so nothing tracks, saves or trains them.
 @tf.function
 def layer(x, w, b):

@@ -29,7 +29,11 @@ print(torch.cuda.is_available(), torch.accelerator.is_available())  # no GPU on 
 on_default = torch.tensor([1.0, 2.0]) * 2  # always the CPU unless you say otherwise
 print(on_default.device)
 #> cpu
-device = torch.accelerator.current_accelerator() or torch.device("cpu")  # the usual idiom
+# The accelerator the build supports, if one is also present at run time; else the CPU.
+# Without check_available=True, a CUDA build reports cuda even on a machine with no GPU.
+device = torch.accelerator.current_accelerator(check_available=True) or torch.device("cpu")
+print(torch.accelerator.current_accelerator(), device)  # this build has no accelerator at all
+#> None cpu
 on_chosen = (torch.tensor([1.0, 2.0]) * 2).to(device)  # tensors (and modules) are moved explicitly
 print(on_chosen.device, torch.device("cuda:0"))  # naming a device is not using it
 #> cpu cuda:0

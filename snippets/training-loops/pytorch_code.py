@@ -60,7 +60,28 @@ trained_kernel = model[0].weight.detach().numpy().T  # (64, 32), the Keras layou
 # --8<-- [end:fit_and_evaluate]
 
 # --8<-- [start:custom_training_step]
-# PyTorch itself has no fit(). Keras 3 runs on PyTorch: its models are torch.nn.Modules.
+# There is no fit() to customise: the step is a function you write and your loop calls.
+def train_step(model, optimizer, inputs, labels):  # change anything here
+    optimizer.zero_grad()
+    loss = loss_fn(model(inputs), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.detach()
+
+
+step_model = make_model()
+step_optimizer = torch.optim.SGD(step_model.parameters(), lr=0.5)
+custom_step_losses = []
+for _ in range(5):
+    step_model.train()
+    losses = [train_step(step_model, step_optimizer, inputs, labels) for inputs, labels in loader]
+    custom_step_losses.append(torch.stack(losses).mean().item())
+print("mean loss per epoch:", [round(v, 4) for v in custom_step_losses])
+#> mean loss per epoch: [1.9034, 0.8371, 0.4479, 0.2985, 0.2266]
+# --8<-- [end:custom_training_step]
+
+# --8<-- [start:custom_training_step_keras_torch]
+# Keras 3 runs on PyTorch, and its models are torch.nn.Modules with a fit().
 import os  # noqa: E402
 
 os.environ["KERAS_BACKEND"] = "torch"  # must be set before Keras is imported
@@ -87,20 +108,22 @@ class StepModel(keras.Model):
 
 keras_inputs = keras.Input((64,))
 keras_hidden = keras.layers.Dense(32, activation="relu")(keras_inputs)
-step_model = StepModel(keras_inputs, keras.layers.Dense(10)(keras_hidden))
-step_model.set_weights([w1, b1, w2, b2])
-print(keras.backend.backend(), isinstance(step_model, torch.nn.Module))
+keras_model = StepModel(keras_inputs, keras.layers.Dense(10)(keras_hidden))
+keras_model.set_weights([w1, b1, w2, b2])
+print(keras.backend.backend(), isinstance(keras_model, torch.nn.Module))
 #> torch True
-step_model.compile(
+keras_model.compile(
     optimizer=keras.optimizers.SGD(learning_rate=0.5),
     loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
 )
-custom_step_losses = step_model.fit(
+keras_torch_losses = keras_model.fit(
     x_train, y_train, batch_size=64, epochs=5, shuffle=False, verbose=0
 ).history["loss"]
-print("mean loss per epoch:", [round(v, 4) for v in custom_step_losses])
+print("mean loss per epoch:", [round(v, 4) for v in keras_torch_losses])
 #> mean loss per epoch: [1.9034, 0.8371, 0.4479, 0.2985, 0.2266]
-# --8<-- [end:custom_training_step]
+print("same losses as the PyTorch loop:", np.allclose(keras_torch_losses, custom_step_losses, rtol=1e-5))
+#> same losses as the PyTorch loop: True
+# --8<-- [end:custom_training_step_keras_torch]
 
 # --8<-- [start:optimizer_defaults]
 params = [torch.zeros(1, requires_grad=True)]
