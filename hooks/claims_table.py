@@ -25,7 +25,7 @@ CLAIMS_PLACEHOLDER = "<!-- claims-table -->"
 ARTICLES_PLACEHOLDER = "<!-- claims-articles -->"
 ECOSYSTEM_PLACEHOLDER = "<!-- ecosystem-table -->"
 
-# The four articles under /work/shared/seeds, by the id their file name starts with. `label` is
+# The four articles, tests/data/articles/<id>.txt, by id. `label` is
 # how a row names its article on the page; `earliest` is the earliest date the article can have
 # been published: its own date, or for the undated article the earliest date its text allows.
 ARTICLES = {

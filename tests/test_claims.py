@@ -385,7 +385,7 @@ def mini_project(tmp_path: Path, evidence: str) -> Path:
     """A tiny site with the real hook and script: three claims, one of them linking `evidence`."""
     project = tmp_path / "project"
     (project / "hooks").mkdir(parents=True)
-    for hook in ("claims_table.py", "data_rows.py"):  # the hook and the loader it imports
+    for hook in ("claims_table.py", "data_rows.py", "input_error.py"):  # the hook and what it imports
         shutil.copy(ROOT / "hooks" / hook, project / "hooks" / hook)
     docs = project / "docs"
     (docs / "data").mkdir(parents=True)
