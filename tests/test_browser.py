@@ -17,7 +17,6 @@ The page weights and load times are printed as a table: `pytest tests/test_brows
 """
 
 import dataclasses
-import functools
 import hashlib
 import json
 import os
@@ -477,27 +476,28 @@ class Crawler:
 
 
 def visit_key(site: Path, page: str) -> str:
-    """The execution cache's key for one page's visit: its HTML, every other file it may load (not
-    the other pages, the site-wide search index or the sitemap), this crawler's code, axe-core,
-    Chromium and the installed packages. Editing one page revisits that page only."""
+    """The execution cache's key for one page's visit: its HTML, this crawler's code, axe-core,
+    Chromium and the installed packages. The files the visit loaded are checked as well
+    (`loaded_files`), so editing one page revisits that page only."""
     return make_key(
         "browser visit",
         (site / page / "index.html").read_bytes(),
-        site_assets_fingerprint(site),
         code_fingerprint([Path(__file__), ROOT / "tests" / "site_build.py", AXE]),
         chromium_identity(),
         environment_fingerprint(),
     )
 
 
-@functools.cache
-def site_assets_fingerprint(site: Path) -> bytes:
-    digest = hashlib.sha256()
-    for path in sorted(site.rglob("*")):
-        name = path.relative_to(site).as_posix()
-        if path.is_file() and not name.endswith(".html") and not name.startswith(("search/", "sitemap")):
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.digest()
+def loaded_files(site: Path, record: Visit) -> dict[str, str]:
+    """A hash of each file of the site the visit loaded, by path; not the site-wide search index,
+    which is weighed as built (test_page_weight_and_load_time)."""
+    hashes = {}
+    for path, _, local in record.requests:
+        if local and path.startswith("/") and path != SEARCH_INDEX:
+            file = site / path.lstrip("/")
+            file = file / "index.html" if path.endswith("/") else file
+            hashes[path] = hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else "missing"
+    return hashes
 
 
 class PageQueue:
@@ -515,6 +515,11 @@ class PageQueue:
         self.site = site
         self.executions = executions
         folder.mkdir(exist_ok=True)
+
+    def unchanged(self, payload: tuple[Visit, dict[str, str]]) -> bool:
+        """Whether every file a cached visit loaded is as it was then."""
+        record, files = payload
+        return files == loaded_files(self.site, record)
 
     def result_file(self, page: str) -> Path:
         return self.folder / ((page.strip("/").replace("/", "__") or "home") + ".pickle")
@@ -534,14 +539,15 @@ class PageQueue:
                 try:
                     if not self.result_file(page).exists():
                         key = visit_key(self.site, page)
-                        if entry := self.executions.load(PAGE_VISITS, label(page), key):
-                            record = dataclasses.replace(entry.payload, cached=True)
+                        if entry := self.executions.load(PAGE_VISITS, label(page), key, self.unchanged):
+                            record = dataclasses.replace(entry.payload[0], cached=True)
                         else:
                             try:
                                 record = visit(crawler.tab(), crawler.server, page, axe_source)
                             except (PlaywrightError, AssertionError) as error:
                                 record = Visit(page, error=f"{type(error).__name__}: {error}")
-                            self.executions.record(PAGE_VISITS, label(page), key, record, record.clean)
+                            payload = (record, loaded_files(self.site, record))
+                            self.executions.record(PAGE_VISITS, label(page), key, payload, record.clean)
                             visited += 1
                         self.result_file(page).write_bytes(pickle.dumps(record))
                 finally:

@@ -185,3 +185,11 @@ def test_a_notebook_key_follows_its_cells_not_its_stored_outputs(tmp_path):
         nbformat.write(notebook, path)
         assert notebook_key(path) != before, f"cell {index} changed"
         before = notebook_key(path)
+
+
+def test_an_entry_the_caller_finds_stale_is_not_served(tmp_path):
+    """A page visit is reused only while every file it loaded is unchanged (tests/test_browser.py)."""
+    executions = ExecutionCache(log_dir=tmp_path / "log", directory=tmp_path / "cache", environ={})
+    executions.record("page visits", "/", "key", {"style.css": "hash-1"}, succeeded=True)
+    assert executions.load("page visits", "/", "key", lambda files: files["style.css"] == "hash-2") is None
+    assert executions.load("page visits", "/", "key", lambda files: files["style.css"] == "hash-1")

@@ -121,8 +121,9 @@ class ExecutionCache:
     def _path(self, identity: str) -> Path:
         return self.directory / (identity.replace("/", "__").replace(" ", "_") + ".pickle")
 
-    def load(self, kind: str, identity: str, key: str) -> Entry | None:
-        """The entry stored for `identity` if it was made under `key`; logs the reuse."""
+    def load(self, kind: str, identity: str, key: str, still_valid=None) -> Entry | None:
+        """The entry stored for `identity` if it was made under `key` (and `still_valid(payload)`,
+        for what only the run itself can tell, such as the files a page loaded); logs the reuse."""
         if self.off:
             return None
         path = self._path(identity)
@@ -131,6 +132,8 @@ class ExecutionCache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None  # absent, or written by an older harness: run again
         if not isinstance(entry, Entry) or entry.key != key:
+            return None
+        if still_valid is not None and not still_valid(entry.payload):
             return None
         self.log(kind, identity, cached=True)
         return entry
