@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test test-cold lint outputs page bench build clean test-browser
+.PHONY: serve test test-cold test-latest lint outputs page bench build clean test-browser
 
 # (Re)install whenever requirements.txt changes.
 $(INSTALLED): requirements.txt
@@ -22,6 +22,9 @@ test: $(INSTALLED) lint ## Every check: lint, snippet runs and outputs, parity, 
 
 test-cold: ## make test with every snippet, notebook and API-mapping run made afresh, as CI does
 	EXECUTION_CACHE=off $(MAKE) test
+
+test-latest: $(INSTALLED) ## Snippets and notebooks on the newest releases, in .venv-latest; rewrites docs/data/upgrading.json
+	$(BIN)/python -m latest
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -100,6 +100,9 @@ def execute_notebook(path: Path, timeout: float = CELL_TIMEOUT) -> NotebookRun:
             timeout=timeout,
             kernel_name=KERNEL,
             record_timing=False,  # no timestamps in the stored notebook
+            # What C++ libraries write to the process's stderr (TensorFlow's start-up log) stays out
+            # of the notebook, inside pytest or not (ipykernel captures it only outside pytest).
+            extra_arguments=["--IPKernelApp.capture_fd_output=False"],
             resources={"metadata": {"path": cwd}},
         )
         index = None

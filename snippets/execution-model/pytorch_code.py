@@ -73,8 +73,8 @@ print("graphs captured:", len(graphs), "| the Python counter saw", calls, "calls
 from torch._dynamo.eval_frame import _debug_get_cache_entry_list  # noqa: E402  (a debugging helper)
 
 versions = _debug_get_cache_entry_list(double.__wrapped__.__code__)  # one per compilation
-guards = [re.search(r"G\['calls'\] == \d+", str(version.guard_manager))[0] for version in versions]
-print(len(versions), "compiled versions, guarded by", guards)
+value_guards = [re.search(r"G\['calls'\] == \d+", str(version.guard_manager)) for version in versions]
+print(len(versions), "compiled versions, guarded by", [m[0] if m else None for m in value_guards])
 #> 3 compiled versions, guarded by ["G['calls'] == 2", "G['calls'] == 1", "G['calls'] == 0"]
 
 # State that changes on every call belongs in a tensor, like TensorFlow's tf.Variable.
