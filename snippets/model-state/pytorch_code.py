@@ -1,6 +1,7 @@
 """Model state in PyTorch 2.13: train()/eval(), buffers, containers, sharing, functional_call, state_dict."""
 
 # --8<-- [start:setup]
+import pickle
 import tempfile
 from pathlib import Path
 
@@ -46,9 +47,9 @@ print(norm(x).detach().numpy()[0].round(4))
 
 frozen = nn.BatchNorm1d(4)
 frozen.requires_grad_(False)  # freezes gamma and beta, but the layer is still in training mode:
-frozen(x)  # batch statistics are used and the running mean still moves
-print(frozen.running_mean.numpy().round(4))
-#> [-0.0685 -0.0034 -0.003   0.0293]
+frozen_output = frozen(x)  # batch statistics are used and the running mean still moves
+print(frozen_output.numpy()[0].round(4), frozen.running_mean.numpy().round(4))
+#> [ 1.0328 -0.1238  0.7606 -0.3139] [-0.0685 -0.0034 -0.003   0.0293]
 # --8<-- [end:training_flag]
 
 
@@ -142,8 +143,9 @@ class Siamese(nn.Module):
 
 
 siamese = Siamese()
-siamese.shared.weight.data.copy_(torch.from_numpy(shared_w.T))  # nn.Linear stores (out, in)
-siamese.shared.bias.data.copy_(torch.from_numpy(shared_b))
+with torch.no_grad():
+    siamese.shared.weight.copy_(torch.from_numpy(shared_w.T))  # nn.Linear stores (out, in)
+    siamese.shared.bias.copy_(torch.from_numpy(shared_b))
 sharing_params = sum(p.numel() for p in siamese.parameters())
 print(sharing_params, len(list(siamese.parameters())))
 #> 20 2
@@ -207,7 +209,7 @@ with tempfile.TemporaryDirectory() as tmp:
     torch.save(affine, Path(tmp) / "whole.pt")  # pickles the object: the class is stored by name only
     try:
         torch.load(Path(tmp) / "whole.pt")  # weights_only=True is the default since 2.6
-    except Exception as err:
+    except pickle.UnpicklingError as err:
         print(type(err).__name__)
         #> UnpicklingError
 with torch.no_grad():

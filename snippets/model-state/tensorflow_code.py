@@ -223,7 +223,7 @@ with tempfile.TemporaryDirectory() as tmp:
 restored_output = restored(x).numpy()
 print(restored_output[0].round(4), np.array_equal(restored_output, affine_model(x).numpy()))
 #> [0.0487 0.1542] True
-clone = Affine.from_config(config)  # the same layer, new (unbuilt) weights
+clone = Affine.from_config(config)  # a new layer with the same arguments, not built yet
 print(type(clone).__name__, clone.units, clone.slope, clone.built)
 #> Affine 2 0.5 False
 # --8<-- [end:custom_layer_serialisation]
