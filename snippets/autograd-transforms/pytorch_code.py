@@ -25,6 +25,8 @@ print(naive_gradient.numpy().round(4))  # ... but 0 * inf from the branch not ta
 
 
 class Softplus(torch.autograd.Function):
+    generate_vmap_rule = True  # lets torch.func.vmap batch it (forward is made of torch ops)
+
     @staticmethod
     def forward(x):
         return torch.where(x < 20.0, torch.log1p(torch.exp(x)), x)
@@ -48,6 +50,9 @@ print(custom_value.detach().numpy().round(4), custom_gradient.numpy().round(4))
 in_float64 = torch.tensor(points[:3], dtype=torch.float64, requires_grad=True)
 print(torch.autograd.gradcheck(Softplus.apply, in_float64))
 #> True
+# forward() without ctx plus setup_context() is the form the torch.func transforms accept
+print(torch.func.vmap(torch.func.grad(Softplus.apply))(x.detach()).numpy().round(4))
+#> [0.0067 0.5    0.9933 1.    ]
 # --8<-- [end:custom_gradients]
 
 # --8<-- [start:stopping_gradients]
@@ -167,7 +172,7 @@ column = torch.tensor([[1.0], [2.0], [3.0]])  # (3, 1)
 row = torch.tensor([10.0, 20.0, 30.0, 40.0])  # (4,), treated as (1, 4)
 broadcast_sum = column + row
 print(tuple(broadcast_sum.shape), broadcast_sum[2].numpy())
-#> (3, 4) [31. 41. 51. 61.]
+#> (3, 4) [13. 23. 33. 43.]
 try:
     torch.ones(3) + torch.ones(4)  # trailing sizes 3 and 4: neither is 1
 except RuntimeError as err:
@@ -182,10 +187,11 @@ array[0] = 100.0  # mutate the producer ...
 exchanged = source.numpy()
 print(exchanged)  # ... and the PyTorch tensor sees it: zero-copy
 #> [100.   1.   2.   3.]
-back = np.from_dlpack(source)  # the other way: NumPy consumes the tensor's __dlpack__
-source[1] = -1.0
+counts = torch.zeros(3)
+back = np.from_dlpack(counts)  # the other way: NumPy consumes the tensor's __dlpack__
+counts[1] = 5.0
 print(back, back.flags.writeable)
-#> [100.  -1.   2.   3.] True
+#> [0. 5. 0.] True
 print(np.from_dlpack(torch.arange(6.0).reshape(2, 3).t()).strides)  # strides travel too
 #> (4, 12)
 try:

@@ -62,7 +62,7 @@ with tf.GradientTape(watch_accessed_variables=False) as tape:  # record only wha
     tape.watch(weight)
     loss = weight * 3.0 + bias
 print([None if g is None else float(g) for g in tape.gradient(loss, [weight, bias])])
-#> [np.float32(3.0), None]
+#> [3.0, None]
 
 with tf.GradientTape() as tape:
     squared = weight * weight
@@ -183,7 +183,11 @@ except tf.errors.InvalidArgumentError as err:
 import torch  # noqa: E402  (only this section needs both frameworks)
 
 source = torch.arange(4, dtype=torch.float32)
-# from_dlpack takes a DLPack capsule: pass tensor.__dlpack__() (or to_dlpack(tensor)), not the tensor
+try:
+    tf.experimental.dlpack.from_dlpack(source)  # TensorFlow 2.21 takes a capsule, not the tensor
+except TypeError as err:
+    print("TypeError:", str(err).splitlines()[0])
+    #> TypeError: TFE_FromDlpackCapsule(): incompatible function arguments. The following argument types are supported:
 in_tensorflow = tf.experimental.dlpack.from_dlpack(source.__dlpack__())
 source[0] = 100.0  # mutate on the PyTorch side ...
 exchanged = in_tensorflow.numpy()
