@@ -80,7 +80,7 @@ with torch.inference_mode():  # no_grad, plus no version counters or views track
 print(inferred.requires_grad, inferred.is_inference())
 #> False True
 try:
-    inferred._version
+    print(inferred._version)
 except RuntimeError as err:
     print("RuntimeError:", err)
     #> RuntimeError: Inference tensors do not track version counter.
@@ -160,8 +160,8 @@ print(written, base._version)  # every in-place write bumps the shared version c
 try:
     transposed.view(6)  # view() never copies, so it refuses non-contiguous memory
 except RuntimeError as err:
-    print("RuntimeError:", str(err).split(".")[0])
-    #> RuntimeError: view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces)
+    print("RuntimeError:", str(err).split(" (")[0])
+    #> RuntimeError: view size is not compatible with input tensor's size and stride
 flat = transposed.reshape(6)  # reshape() copies when it has to
 print(flat.numpy(), flat.untyped_storage().data_ptr() == base.untyped_storage().data_ptr())
 #> [  0. 100.   1.   4.   2.   5.] False

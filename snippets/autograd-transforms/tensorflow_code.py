@@ -1,4 +1,4 @@
-"""Custom gradients, stopping gradients, forward mode, vectorized_map, immutability and DLPack in TensorFlow 2.21."""
+"""Custom gradients, stopping gradients, forward mode, vectorized_map and DLPack in TensorFlow 2.21."""
 
 # --8<-- [start:setup]
 import keras
@@ -186,8 +186,8 @@ source = torch.arange(4, dtype=torch.float32)
 try:
     tf.experimental.dlpack.from_dlpack(source)  # TensorFlow 2.21 takes a capsule, not the tensor
 except TypeError as err:
-    print("TypeError:", str(err).splitlines()[0])
-    #> TypeError: TFE_FromDlpackCapsule(): incompatible function arguments. The following argument types are supported:
+    print("TypeError:", str(err).split(". ")[0])
+    #> TypeError: TFE_FromDlpackCapsule(): incompatible function arguments
 in_tensorflow = tf.experimental.dlpack.from_dlpack(source.__dlpack__())
 source[0] = 100.0  # mutate on the PyTorch side ...
 exchanged = in_tensorflow.numpy()
