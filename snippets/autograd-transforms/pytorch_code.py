@@ -101,7 +101,8 @@ def f(v):
 
 primal = torch.tensor([0.5, 1.0, 1.5, 2.0])
 tangent = torch.tensor([1.0, 0.0, -1.0, 2.0])  # the direction to differentiate along
-value, jvp = torch.func.jvp(f, (primal,), (tangent,))  # one forward pass, no backward
+value_and_jvp = torch.func.jvp(f, (primal,), (tangent,))  # one forward pass, no backward
+jvp = value_and_jvp[1]  # (f(primal), J @ tangent)
 print(jvp.numpy().round(4))
 #> [ 0.4693  0.     -6.9718 15.1648]
 # The same product from reverse mode: the full Jacobian (diagonal here) times the tangent
