@@ -75,7 +75,7 @@ with torch.no_grad():  # nothing inside is recorded, but tensors stay normal ten
 print(doubled.requires_grad, x.requires_grad, x._version)
 #> False True 2
 
-with torch.inference_mode():  # no_grad, plus no version counters or views tracking
+with torch.inference_mode():  # no_grad, plus no version counters or view tracking
     inferred = torch.ones(3) * 2
 print(inferred.requires_grad, inferred.is_inference())
 #> False True

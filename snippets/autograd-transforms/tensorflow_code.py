@@ -72,8 +72,8 @@ with tf.GradientTape() as tape:
 print(tape.gradient(total, weight).numpy())  # 2w = 4, the scaled term contributes nothing
 #> 4.0
 
-# Outside a tape nothing is recorded at all: eager TensorFlow's inference mode is the default.
-# There are no version counters to bump: a tf.Tensor cannot change, a tf.Variable changes by assign.
+# Outside a tape nothing is recorded, so there is no no_grad or inference_mode switch to turn on;
+# nor a version counter: a tf.Tensor cannot change, and a tf.Variable changes only by assign.
 # --8<-- [end:stopping_gradients]
 
 
@@ -202,9 +202,14 @@ print(constant.numpy())  # the "immutable" TensorFlow tensor changed
 print(np.from_dlpack(constant).flags.writeable)  # NumPy is more careful: a read-only view
 #> False
 
+transposed = torch.arange(6.0).reshape(2, 3).t()  # a view with swapped strides
 try:
-    tf.experimental.dlpack.from_dlpack(torch.arange(6.0).reshape(2, 3).t().__dlpack__())
+    tf.experimental.dlpack.from_dlpack(transposed.__dlpack__())
 except tf.errors.InvalidArgumentError as err:
-    print("InvalidArgumentError:", err.message)  # a transposed view: call .contiguous() first
+    print("InvalidArgumentError:", err.message)
     #> InvalidArgumentError: Invalid strides array from DLPack
+print(tf.experimental.dlpack.from_dlpack(transposed.contiguous().__dlpack__()).numpy())  # a copy first
+#> [[0. 3.]
+#>  [1. 4.]
+#>  [2. 5.]]
 # --8<-- [end:dlpack]
