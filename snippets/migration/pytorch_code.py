@@ -249,6 +249,12 @@ print("Dropout(0.2): drops a fraction", nn.Dropout(0.2).p)
 adamw_defaults = torch.optim.AdamW([torch.zeros(1, requires_grad=True)]).defaults
 print("AdamW: weight_decay", adamw_defaults["weight_decay"], "eps", adamw_defaults["eps"])
 #> AdamW: weight_decay 0.01 eps 1e-08
+weight = torch.ones(1, requires_grad=True)
+adam = torch.optim.Adam([weight], lr=0.1, weight_decay=0.01)  # decoupled_weight_decay=False by default
+weight.grad = torch.zeros(1)  # a zero loss gradient: only the weight decay acts
+adam.step()  # Adam's weight_decay is L2: 0.01 * weight is added to the gradient, then normalised
+print(f"Adam(weight_decay=0.01), one step, zero gradient: weight moved by {1 - weight.item():.4f}")
+#> Adam(weight_decay=0.01), one step, zero gradient: weight moved by 0.1000
 linear = nn.Linear(64, 10)  # bias drawn from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by reset_parameters()
 linear_bias, bound = linear.bias.detach(), 1 / math.sqrt(64)
 print("Linear bias: all non-zero", bool(linear_bias.ne(0).all()),

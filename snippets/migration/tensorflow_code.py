@@ -251,6 +251,11 @@ print("Dropout(0.2): drops a fraction", keras.layers.Dropout(0.2).rate)
 adamw = keras.optimizers.AdamW()
 print("AdamW: weight_decay", adamw.weight_decay, "epsilon", adamw.epsilon)
 #> AdamW: weight_decay 0.004 epsilon 1e-07
+weight = keras.Variable([1.0])
+adam = keras.optimizers.Adam(learning_rate=0.1, weight_decay=0.01)  # every Keras optimizer takes it
+adam.apply([keras.ops.zeros(1)], [weight])  # a zero loss gradient: only the weight decay acts
+print(f"Adam(weight_decay=0.01), one step, zero gradient: weight moved by {1 - weight.numpy()[0]:.4f}")
+#> Adam(weight_decay=0.01), one step, zero gradient: weight moved by 0.0010
 print("Dense bias initializer:", type(keras.layers.Dense(4).bias_initializer).__name__)
 #> Dense bias initializer: Zeros
 
