@@ -216,8 +216,13 @@ print("8x8 input, F.pad:", same_pads(torch_images, 3, 2))
 #> 8x8 input, F.pad: [0, 1, 0, 1]
 print("7x7 input, F.pad:", same_pads(torch_images[:, :, :7, :7], 3, 2))
 #> 7x7 input, F.pad: [1, 1, 1, 1]
-same_padded = F.conv2d(F.pad(torch_images, same_pads(torch_images, 3, 2)), weight, stride=2)
-symmetric_padded = F.conv2d(torch_images, weight, stride=2, padding=1)  # what padding=1 computes
+conv = nn.Conv2d(1, 2, 3, stride=2, bias=False)  # padding=0, after an explicit F.pad
+conv.load_state_dict({"weight": weight})
+symmetric = nn.Conv2d(1, 2, 3, stride=2, padding=1, bias=False)  # one pixel on every side
+symmetric.load_state_dict({"weight": weight})
+with torch.no_grad():
+    same_padded = conv(F.pad(torch_images, same_pads(torch_images, 3, 2)))
+    symmetric_padded = symmetric(torch_images)
 print(tuple(same_padded.shape), tuple(symmetric_padded.shape))
 #> (16, 2, 4, 4) (16, 2, 4, 4)
 same_padded = same_padded.permute(0, 2, 3, 1).numpy()  # to Keras's layout, to compare with the Keras tab
@@ -276,9 +281,10 @@ groups = [
 optimizer = torch.optim.AdamW(groups, lr=1e-3)
 for _ in range(5):  # 5 full-batch steps
     optimizer.zero_grad()
-    nn.functional.cross_entropy(classifier(inputs), labels).backward()
+    F.cross_entropy(classifier(inputs), labels).backward()
     optimizer.step()
 recipe_kernel = classifier.weight.detach().T.numpy()  # back to (in, out) to compare with Keras
+recipe_bias = classifier.bias.detach().numpy()
 print(recipe_kernel[20, :5].round(4))
 #> [-0.143   0.0568 -0.0573  0.0911 -0.1421]
 default_decay = adamw_defaults["weight_decay"]

@@ -138,13 +138,13 @@ gru_outputs = np.asarray(gru(sequences))
 print(gru_outputs[0, -1].round(4))
 #> [ 0.1076 -0.2143  0.8659 -0.1167]
 
-# reset_after=False (the original GRU paper's formula) has one bias row and no nn.GRU equivalent.
+# reset_after=False applies the reset gate before the recurrent product: one bias row, no nn.GRU mode.
 legacy = keras.layers.GRU(4, return_sequences=True, reset_after=False)
 legacy.build(sequences.shape)
 legacy.set_weights([w.astype("float32") for w in gru_weights[:2]] + [gru_weights[2].sum(0).astype("float32")])
 difference = np.abs(np.asarray(legacy(sequences)) - gru_outputs).max()
-print(f"reset_after=False, same weights: max |difference| {difference:.3f}")
-#> reset_after=False, same weights: max |difference| 0.220
+print(f"reset_after=False, same kernels: max |difference| {difference:.3f}")
+#> reset_after=False, same kernels: max |difference| 0.220
 
 lstm_weights = [
     rng.normal(scale=0.5, size=(3, 4 * 4)),  # kernel (in, 4 * units): gate blocks i, f, c, o
@@ -171,10 +171,10 @@ torch_attention = {
     "out_proj.weight": rng.normal(scale=0.3, size=(8, 8)),
     "out_proj.bias": rng.normal(scale=0.1, size=8),
 }
-state = {name: array.astype("float32") for name, array in torch_attention.items()}
+attention_state = {name: array.astype("float32") for name, array in torch_attention.items()}
 heads, head_dim = 2, 4  # PyTorch splits the embedding of 8 into 2 heads of 4
-query_w, key_w, value_w = np.split(state["in_proj_weight"], 3)  # each (out, in)
-query_b, key_b, value_b = np.split(state["in_proj_bias"], 3)
+query_w, key_w, value_w = np.split(attention_state["in_proj_weight"], 3)  # each (out, in)
+query_b, key_b, value_b = np.split(attention_state["in_proj_bias"], 3)
 
 attention = keras.layers.MultiHeadAttention(num_heads=heads, key_dim=head_dim)
 attention(tokens, tokens)  # builds the four EinsumDense projections
@@ -186,8 +186,8 @@ attention.set_weights(
         key_b.reshape(heads, head_dim),
         value_w.T.reshape(8, heads, head_dim),
         value_b.reshape(heads, head_dim),
-        state["out_proj.weight"].T.reshape(heads, head_dim, 8),  # (heads, head_dim, out)
-        state["out_proj.bias"],
+        attention_state["out_proj.weight"].T.reshape(heads, head_dim, 8),  # (heads, head_dim, out)
+        attention_state["out_proj.bias"],
     ]
 )
 print({w.path.split("/")[-2]: tuple(w.shape) for w in attention.weights if w.name == "kernel"})
@@ -272,15 +272,17 @@ def train(optimizer):
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     classifier.compile(optimizer=optimizer, loss=loss)
     classifier.fit(inputs, labels, batch_size=16, epochs=5, shuffle=False, verbose=0)
-    return classifier.get_weights()[0]
+    return classifier.get_weights()  # [kernel, bias]
 
 
 optimizer = keras.optimizers.AdamW(learning_rate=1e-3, weight_decay=0.05, epsilon=1e-8)
 optimizer.exclude_from_weight_decay(var_names=["bias"])  # PyTorch: a param group with weight_decay=0
-recipe_kernel = train(optimizer)
+recipe_weights = train(optimizer)
+recipe_kernel = recipe_weights[0]
+recipe_bias = recipe_weights[1]
 print(recipe_kernel[20, :5].round(4))
 #> [-0.143   0.0568 -0.0573  0.0911 -0.1421]
-difference = np.abs(train(keras.optimizers.AdamW(learning_rate=1e-3)) - recipe_kernel).max()
+difference = np.abs(train(keras.optimizers.AdamW(learning_rate=1e-3))[0] - recipe_kernel).max()
 print(f"trained with Keras's AdamW defaults instead: max |difference| {difference:.1e}")
 #> trained with Keras's AdamW defaults instead: max |difference| 7.6e-05
 default_decay = adamw.weight_decay
