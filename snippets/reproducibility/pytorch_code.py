@@ -117,6 +117,18 @@ under_seed_1 = two_epochs(42)
 torch.manual_seed(0)
 print("other global seed, same orders:", under_seed_1 == two_epochs(42))
 #> other global seed, same orders: True
+
+# Without one, the order comes from the global generator: a layer created first moves it.
+def one_epoch_without_generator():
+    return torch.cat(list(DataLoader(data, batch_size=4, shuffle=True))).tolist()
+
+
+torch.manual_seed(0)
+plain = one_epoch_without_generator()
+torch.manual_seed(0)
+torch.nn.Linear(4, 4)
+print("no generator, a layer created first, same order:", plain == one_epoch_without_generator())
+#> no generator, a layer created first, same order: False
 # --8<-- [end:data_order]
 
 
