@@ -103,7 +103,6 @@ scheduled_kernel = first_kernel(model)
 beyond = []  # the rate at steps 12, 13 and 14, past T_max
 for _ in range(3):
     beyond.append(round(optimizer.param_groups[0]["lr"], 4))
-    optimizer.step()
     scheduler.step()
 print("past T_max:", beyond)  # the cosine rises again
 #> past T_max: [0.0, 0.0085, 0.0335]
@@ -128,7 +127,7 @@ print([round(rate, 4) for rate in per_epoch_rates])
 # --8<-- [start:gradient_accumulation]
 model = make_model()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
-steps = 4  # micro-batches of 16 per update: an effective batch of 64
+steps = 4  # micro-batches per update: 4 x 16 is an effective batch of 64
 optimizer.zero_grad()
 for index, (inputs, labels) in enumerate(zip(batch_x.split(16), batch_y.split(16), strict=True)):
     loss = loss_fn(model(inputs), labels) / steps  # scaled, so the summed gradients average
@@ -169,7 +168,7 @@ def five_adam_steps(make_optimizer):
     return weights.detach().numpy()
 
 
-# eps=1e-7 as in Keras: with gradients this size, where each adds it no longer matters.
+# eps=1e-7 as in Keras; with gradients this size, where each adds it barely matters.
 adam_no_decay = five_adam_steps(lambda p: torch.optim.Adam(p, lr=0.1, eps=1e-7))
 adam_l2 = five_adam_steps(lambda p: torch.optim.Adam(p, lr=0.1, eps=1e-7, weight_decay=0.5))
 adamw_decoupled = five_adam_steps(lambda p: torch.optim.AdamW(p, lr=0.1, eps=1e-7, weight_decay=0.5))
