@@ -122,8 +122,13 @@ def render(report: dict, notes: dict[str, str], files_now: list[str]) -> str:
     entries = report["snippets"] + report["notebooks"]
     counts = {status: sum(e["status"] == status for e in entries) for status in STATUSES}
     parts = [
-        f"Made on {report['made']} by `{report['command']}` ({report['machine']}). Installing the newest "
-        f"releases took {report['install']['seconds']} s; the environment takes "
+        f"Made on {report['made']} by `{report['command']}` ({report['machine']}). "
+        + (
+            "Installing the newest releases into a new environment"
+            if report["install"]["fresh"]
+            else "Updating an existing environment to the newest releases"
+        )
+        + f" took {report['install']['seconds']} s; the environment takes "
         f"{report['install']['size_mb']:,} MB.",
         "",
         version_table(report),

@@ -69,7 +69,8 @@ def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
 def install(venv: Path) -> dict:
     """Create or refresh `venv` with the newest releases; returns the time it took and its size."""
     started = time.monotonic()
-    if not (venv / "bin" / "python").exists():
+    fresh = not (venv / "bin" / "python").exists()
+    if fresh:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as requirements:
         requirements.write(latest_requirements())
@@ -78,7 +79,7 @@ def install(venv: Path) -> dict:
     if done.returncode != 0:
         sys.exit(f"pip could not install the newest releases:\n{done.stderr[-4000:]}")
     size = run(["du", "-sm", str(venv)]).stdout.split()[0]
-    return {"seconds": round(time.monotonic() - started), "size_mb": int(size)}
+    return {"fresh": fresh, "seconds": round(time.monotonic() - started), "size_mb": int(size)}
 
 
 def installed_versions(venv: Path) -> dict[str, str]:

@@ -23,7 +23,7 @@ from tests.harness.run import run_snippet
 from tests.harness.sections import ROOT, page_files, page_includes, parse_sections, relative, snippet_files
 
 HEADING = re.compile(r"^(#{2,6}) (?P<title>.+?)(?:\s*\{\s*#(?P<id>[\w-]+)\s*\})?\s*$")
-CHANGED_LINE = re.compile(r"^@@ -(\d+)(?:,(\d+))?", re.M)
+HUNK = re.compile(r"^@@ -(\d+)")
 
 
 def section_anchors() -> dict[tuple[str, str], str]:
@@ -43,16 +43,33 @@ def section_anchors() -> dict[tuple[str, str], str]:
     return anchors
 
 
+def changed_lines(diff: str) -> set[int]:
+    """The lines of the shown file that a drift diff removes, or inserts after."""
+    lines, number = set(), 0
+    for line in diff.splitlines():
+        if match := HUNK.match(line):
+            number = int(match[1])
+        elif line.startswith(("---", "+++")) or not number:
+            continue
+        elif line.startswith("-"):
+            lines.add(number)
+            number += 1
+        elif line.startswith("+"):
+            lines.add(max(number - 1, 1))
+        else:
+            number += 1
+    return lines
+
+
 def changed_sections(path: Path, diff: str, anchors: dict) -> list[dict]:
     """The sections (and their page anchors) holding the lines a drift diff changes."""
-    sections = parse_sections(path)
     name = path.relative_to(ROOT / "snippets").as_posix()
-    found = {}
-    for match in CHANGED_LINE.finditer(diff):
-        start, count = int(match[1]), int(match[2] or 1)
-        for section in sections.values():
-            if section.start <= start + count and start <= section.end:
-                found[section.name] = anchors.get((name, section.name), anchors.get((name, None), ""))
+    lines = changed_lines(diff)
+    found = {
+        section.name: anchors.get((name, section.name), anchors.get((name, None), ""))
+        for section in parse_sections(path).values()
+        if any(section.start <= line <= section.end for line in lines)
+    }
     return [{"section": section, "link": link} for section, link in sorted(found.items())]
 
 

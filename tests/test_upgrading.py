@@ -63,7 +63,7 @@ SYNTHETIC = {
     "made": "2026-12-01",
     "command": "make test-latest",
     "machine": "x86_64, Python 3.11.7",
-    "install": {"seconds": 200, "size_mb": 6000},
+    "install": {"fresh": True, "seconds": 200, "size_mb": 6000},
     "packages": [
         {
             "name": "torch",
