@@ -111,7 +111,7 @@ def entry_block(entry: dict, notes: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def files_now() -> list[str]:
+def current_files() -> list[str]:
     """The snippet files and notebooks the site has now, as the report names them."""
     root = DATA.parents[1]
     found = [*(root / "snippets").glob("*/*_code.py"), *(root / "docs" / "notebooks").glob("*.ipynb")]
@@ -162,4 +162,4 @@ def on_page_markdown(markdown: str, page, **kwargs) -> str:
     if PLACEHOLDER not in markdown:
         return markdown
     report = load_report()
-    return markdown.replace(PLACEHOLDER, render(report, load_notes(report), files_now()))
+    return markdown.replace(PLACEHOLDER, render(report, load_notes(report), current_files()))

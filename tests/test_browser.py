@@ -1121,3 +1121,25 @@ def test_notebook_pages_have_every_jupyterlab_rule_they_use(session):
         "(add them):\n" + "\n".join(sorted(set(problems)))
     )
     session.assert_clean()
+
+
+def test_a_cached_visit_is_invalid_once_a_file_it_loaded_changes(tmp_path):
+    """loaded_files is what keeps a cached visit honest: it must see a changed stylesheet, and
+    must ignore the site-wide search index (weighed as built)."""
+    (tmp_path / "page").mkdir()
+    (tmp_path / "page" / "index.html").write_text("<html></html>")
+    (tmp_path / "style.css").write_text("body {}")
+    (tmp_path / "search").mkdir()
+    (tmp_path / SEARCH_INDEX.lstrip("/")).write_text("{}")
+    requests = [
+        ("/page/", "document", True),
+        ("/style.css", "stylesheet", True),
+        (SEARCH_INDEX, "fetch", True),
+    ]
+    record = Visit("page/", requests=requests)
+    before = loaded_files(tmp_path, record)
+    assert set(before) == {"/page/", "/style.css"}
+    (tmp_path / SEARCH_INDEX.lstrip("/")).write_text('{"docs": []}')
+    assert loaded_files(tmp_path, record) == before
+    (tmp_path / "style.css").write_text("body { color: red }")
+    assert loaded_files(tmp_path, record) != before

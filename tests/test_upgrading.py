@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hooks.upgrading import NOTES_FILE, REPORT_FILE, UpgradingError, load_notes, load_report, render
+from hooks.upgrading import REPORT_FILE, UpgradingError, load_notes, load_report, render
 from latest.__main__ import UPGRADED, latest_requirements, pinned_versions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,7 +157,3 @@ def test_the_weekly_workflow_runs_make_test_latest_and_uploads_the_report():
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["path"] == str(REPORT_FILE.relative_to(ROOT)) and upload.get("if") == "always()"
     assert "download.pytorch.org/whl/cpu" in job["env"]["PIP_EXTRA_INDEX_URL"], "CPU builds of PyTorch"
-
-
-def test_the_notes_file_is_the_one_the_hook_reads():
-    assert NOTES_FILE == ROOT / "docs" / "data" / "upgrading_notes.yml"
