@@ -163,18 +163,23 @@ def dtensor_demo(rank, world_size):
     with process_group(rank, world_size) as mesh:
         matrix = torch.arange(12.0).reshape(4, 3)  # every rank passes the same full tensor
         sharded = distribute_tensor(matrix, mesh, [Shard(0)])  # rank r keeps rows 2r, 2r+1
-        local_rows = sharded.to_local().tolist()
         # Operators run on the local shards; a sum across the sharded rows leaves each rank a
         # partial sum (placement Partial), reduced only when asked (full_tensor: an all-reduce).
         column_sums = sharded.sum(dim=0)
-        replicated = sharded.redistribute(mesh, [Replicate()])  # an all-gather
-        return local_rows, column_sums.placements, column_sums.full_tensor().numpy(), replicated.to_local().shape
+        gathered = sharded.redistribute(mesh, [Replicate()])  # an all-gather: every rank has all
+        return (
+            sharded.to_local().tolist(), column_sums.placements,
+            column_sums.full_tensor().numpy(), tuple(gathered.to_local().shape),
+        )
 
 
-for rank, (local_rows, placements, sums, full_shape) in enumerate(launch(dtensor_demo)):
-    print(f"rank {rank} holds {local_rows}; sums {placements} {sums}; replicated {tuple(full_shape)}")
-    #> rank 0 holds [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]; sums (Partial(sum),) [18. 22. 26.]; replicated (4, 3)
-    #> rank 1 holds [[6.0, 7.0, 8.0], [9.0, 10.0, 11.0]]; sums (Partial(sum),) [18. 22. 26.]; replicated (4, 3)
+for rank, (local_rows, placements, sums, gathered_shape) in enumerate(launch(dtensor_demo)):
+    print(f"rank {rank} holds {local_rows}")
+    #> rank 0 holds [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    #> rank 1 holds [[6.0, 7.0, 8.0], [9.0, 10.0, 11.0]]
+    print(f"  sums {placements} -> {sums}; replicated local shape {gathered_shape}")
+    #>   sums (Partial(sum),) -> [18. 22. 26.]; replicated local shape (4, 3)
+    #>   sums (Partial(sum),) -> [18. 22. 26.]; replicated local shape (4, 3)
 column_sums = sums
 # --8<-- [end:dtensor]
 
@@ -227,8 +232,8 @@ print(launch(save_then_keep_training))
 state = make_model().state_dict()
 dcp.load(state, checkpoint_id=ASYNC_CHECKPOINT, no_dist=True)
 async_saved_weights = flat_weights(state)
-print("holds the weights at the save, not the later step:", np.array_equal(async_saved_weights, sharded_step_weights))
-#> holds the weights at the save, not the later step: True
+print("weights at the save, not the later step:", np.array_equal(async_saved_weights, sharded_step_weights))
+#> weights at the save, not the later step: True
 # --8<-- [end:asynchronous_saving]
 
 

@@ -4,11 +4,9 @@ the one backend that implements it) and tf.train.Checkpoint under a tf.distribut
 # --8<-- [start:setup]
 import os
 
-# Keras's distribution API is implemented for the JAX backend only, so Keras runs on JAX here;
-# JAX sees one CPU unless told to split it, which it reads at start-up. setdefault keeps values
-# already set in the shell.
+# Keras's distribution API is implemented for the JAX backend only, so Keras runs on JAX here
+# (setdefault keeps a backend already set in the shell).
 os.environ.setdefault("KERAS_BACKEND", "jax")
-os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=2")
 
 import tempfile  # noqa: E402
 
@@ -17,6 +15,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+jax.config.update("jax_num_cpu_devices", 2)  # JAX sees the CPU as one device unless told otherwise
 # TensorFlow's own strategies (the checkpoint sections) get two logical CPUs, as on the
 # data-parallel page.
 cpu = tf.config.list_physical_devices("CPU")[0]
@@ -142,7 +141,8 @@ print("Keras file, loaded unsharded:", np.array_equal(flat_weights(plain.get_wei
 
 # --8<-- [start:asynchronous_saving]
 checkpoint = tf.train.Checkpoint(weights=mirrored)
-async_options = tf.train.CheckpointOptions(experimental_enable_async_checkpoint=True)
+# enable_async replaces the deprecated experimental_enable_async_checkpoint.
+async_options = tf.train.CheckpointOptions(enable_async=True)
 saved_path = checkpoint.save(os.path.join(checkpoint_dir, "async"), options=async_options)
 for variable in mirrored:  # training goes on meanwhile: change every weight
     variable.assign(variable * 0.5)
@@ -150,8 +150,8 @@ checkpoint.sync()  # wait for the background write
 fresh = [tf.Variable(tf.zeros_like(w)) for w in mirrored]
 tf.train.Checkpoint(weights=fresh).restore(saved_path).assert_consumed()
 async_saved_weights = flat_weights([v.numpy() for v in fresh])
-print("holds the weights at the save, not the later change:", np.array_equal(async_saved_weights, sharded_step_weights))
-#> holds the weights at the save, not the later change: True
+print("weights at the save, not after the change:", np.array_equal(async_saved_weights, sharded_step_weights))
+#> weights at the save, not after the change: True
 # --8<-- [end:asynchronous_saving]
 
 
