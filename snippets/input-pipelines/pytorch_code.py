@@ -91,6 +91,12 @@ print("pinned:", batch[1].is_pinned())  # pinning needs an accelerator, and the 
 #> pinned: False
 print(caught[0].message)
 #> 'pin_memory' argument is set as true but no accelerator is found, then device pinned memory won't be used.
+# The copy pinning is for: from page-locked memory, non_blocking=True lets the copy to the GPU
+# run while the GPU computes; without it the loop waits for the copy. Here it is a no-op.
+device = torch.accelerator.current_accelerator() or torch.device("cpu")  # None here: no GPU
+features = batch[1].to(device, non_blocking=True)
+print(features.device)
+#> cpu
 # --8<-- [end:parallel_map]
 
 
