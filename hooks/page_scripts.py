@@ -117,4 +117,5 @@ def on_page_markdown(markdown: str, page, config, **kwargs) -> str:
     lines = markdown.split("\n")
     at = after_in_short(lines)
     lines[at:at] = ["", download_line(page.file.src_uri, folders, project)]
-    return "\n".join(lines).rstrip("\n") + "\n\n" + contributor_line(page.file.src_uri, folders) + "\n"
+    ending = ["", "---", "", contributor_line(page.file.src_uri, folders), ""]
+    return "\n".join(lines).rstrip("\n") + "\n" + "\n".join(ending)
