@@ -77,12 +77,15 @@ def download_line(page_uri: str, folders: list[str], project: Path) -> str:
             label = f"{folder}/{path.name}" if len(folders) > 1 else path.name
             links.append(f'[`{label}`]({target}){{ download="{folder}-{path.name}" }}')
             count += path.name != CHECKS
-    these = "one script" if count == 1 else ("two scripts" if count == 2 else f"{count} scripts")
+    if count == 1:
+        these = "one script that runs top to bottom as it is"
+    else:
+        these = f"{'two' if count == 2 else count} scripts that run top to bottom as they are"
     return (
-        f"**Run it yourself.** The code on this page is excerpted from {these} that run top to "
-        f"bottom as they are: {' · '.join(links)}. Lines starting with `#>` show what the line "
-        f"above them printed; `{CHECKS}` says how the tests run them and which values must agree, "
-        "within what tolerance."
+        f"**Run it yourself.** The code on this page is excerpted from {these}: "
+        f"{' · '.join(links)}. Lines starting with `#>` show what the line above them printed; "
+        f"`{CHECKS}` says how the tests run the code and which values must agree, within what "
+        "tolerance."
     )
 
 

@@ -27,7 +27,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from hooks.page_scripts import SERVED_UNDER, scripts, snippet_folders
 from tests.harness.sections import ROOT, page_files, page_includes, relative
-from tests.test_article_quotes import QUOTED, admonitions, normalise
+from tests.test_article_quotes import ELLIPSIS, QUOTED, admonitions, normalise
 
 NAV_GROUPS = ("Axes", "End-to-end example")
 NOT_AXIS = {"upgrading.md"}  # a generated report, listed under Axes but not an axis
@@ -121,15 +121,34 @@ def test_no_page_carries_the_boilerplate():
     )
 
 
+MIN_FRAGMENT = 16  # letters and digits: shorter runs ("adam", "Define and Run") are not one claim
+
+
+def fragments(quote: str) -> list[str]:
+    """The parts of a quote between its ellipses, normalised; short ones dropped."""
+    return [part for part in map(normalise, ELLIPSIS.split(quote)) if len(part) >= MIN_FRAGMENT]
+
+
+def same_claim(first: str, second: str) -> bool:
+    """Whether two quotes share a passage: a fragment of one lies inside a fragment of the other
+    (“Use Keras 3 as a bridge” and “Use Keras 3 as a bridge to teach/compare algorithms...”)."""
+    return any(a in b or b in a for a in fragments(first) for b in fragments(second))
+
+
 def quote_repeats(pages: list[Path]) -> list[str]:
-    shown: dict[str, list[str]] = {}
-    for page in pages:
-        for number, title, _ in admonitions(page):
-            for quote in QUOTED.findall(title):
-                places = shown.setdefault(normalise(quote), [])
-                if not any(place.startswith(f"{relative(page)}:") for place in places):
-                    places.append(f"{relative(page)}:{number} “{quote}”")
-    return [" and ".join(places) for places in shown.values() if len(places) > 1]
+    """Pairs of places, on different pages, whose admonition titles quote the same claim."""
+    shown = [
+        (page, number, quote)
+        for page in pages
+        for number, title, _ in admonitions(page)
+        for quote in QUOTED.findall(title)
+    ]
+    return [
+        f"{relative(page)}:{number} “{quote}” and {relative(other)}:{other_number} “{other_quote}”"
+        for index, (page, number, quote) in enumerate(shown)
+        for other, other_number, other_quote in shown[index + 1 :]
+        if other != page and same_claim(quote, other_quote)
+    ]
 
 
 def test_each_claim_quote_is_answered_on_one_page():
