@@ -172,6 +172,9 @@ def test_a_repeated_quote_and_a_misplaced_debunk_are_caught(tmp_path):
         encoding="utf-8",
     )
     assert len(quote_repeats([first, second])) == 1
+    assert same_claim("Use Keras 3 as a bridge", "Use Keras 3 as a bridge to teach/compare algorithms")
+    assert same_claim("support for ... hardware like GPUs can offer", "fast hardware like GPUs can offer")
+    assert not same_claim("adam", "adam")  # too short to be a claim
     problems = "\n".join(shape_problems(first) + shape_problems(second))
     assert "opens with its title" in problems
     assert "first.md:3: a quoted claim before the first section" in problems
