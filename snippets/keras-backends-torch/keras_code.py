@@ -201,4 +201,9 @@ try:
 except ImportError as err:
     print(str(err).split(". ")[0])
     #> To export to LiteRT with the PyTorch backend, you must install the `litert-torch` package
+try:  # a str path: this exporter calls filepath.endswith
+    model.export(str(out / "mlp.xml"), format="openvino", verbose=False)
+except ImportError as err:
+    print(err)
+    #> No module named 'openvino'
 # --8<-- [end:export_from_torch]
