@@ -75,6 +75,20 @@ params = dict(model.named_parameters())
 same = torch.func.functional_call(model, params, (torch.from_numpy(x),))
 print(torch.equal(same, logits))
 #> True
+# One torch.optim step lands where Keras's own training step does.
+torch_sgd = torch.optim.SGD(model.parameters(), lr=0.1)
+torch_sgd.zero_grad()
+loss_fn(torch.from_numpy(y), model(torch.from_numpy(x), training=True)).backward()
+torch_sgd.step()
+keras_step = build_model()
+keras_step.set_weights(start_weights)
+keras_step.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss=loss_fn)
+keras_step.train_on_batch(x, y)
+pairs = zip(model.get_weights(), keras_step.get_weights(), strict=True)
+print(all(np.allclose(a, b, atol=1e-6) for a, b in pairs))
+#> True
+model.set_weights(start_weights)  # back to the start for what follows
+logits = model(torch.from_numpy(x))
 
 # What differs: names, layout, and the module tree.
 print(*model.state_dict(), sep="\n")  # every weight under two names

@@ -114,6 +114,10 @@ model.compile(
     loss=loss_fn,
     metrics=["accuracy"],
 )
+# compile()'s default jit_compile="auto": jax.jit on JAX; on PyTorch, eager;
+# on TensorFlow, XLA only where it sees a GPU or TPU, so on a CPU-only machine:
+print(model.jit_compile == (keras.config.backend() == "jax"))
+#> True
 history = model.fit(x, y, batch_size=8, epochs=5, shuffle=False, verbose=0)
 print([round(v, 4) for v in history.history["loss"]])
 #> [1.2038, 1.0237, 0.8968, 0.8139, 0.7464]
