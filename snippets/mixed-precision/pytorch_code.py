@@ -114,7 +114,8 @@ scaler = torch.amp.GradScaler(
     growth_interval=2,  # double after 2 good steps (default 2000)
 )
 
-scale_history, applied = [], 0
+scale_history = []
+applied = 0
 for step in range(8):
     scale_history.append(scaler.get_scale())
     optimizer.zero_grad()

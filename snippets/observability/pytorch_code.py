@@ -125,3 +125,42 @@ print("matrix multiplications per step:", matmuls_per_step)
 #> matrix multiplications per step: 2.0
 prof.export_chrome_trace(os.path.join(logdir.name, "trace.json"))  # for Perfetto or chrome://tracing
 # --8<-- [end:profile_a_training_step]
+
+
+# --8<-- [start:profile_memory]
+# A wider model, so that its activations stand out: 256 rows, 64 inputs, 256 hidden units.
+rng = np.random.default_rng(1)
+wide_x = torch.from_numpy(rng.normal(size=(256, 64)).astype(np.float32))
+wide_y = torch.from_numpy(rng.normal(size=(256, 1)).astype(np.float32))
+wide = torch.nn.Sequential(torch.nn.Linear(64, 256), torch.nn.ReLU(), torch.nn.Linear(256, 1))
+wide_optimizer = torch.optim.SGD(wide.parameters(), lr=0.01)
+
+
+def wide_step():
+    wide_optimizer.zero_grad()
+    torch.nn.functional.mse_loss(wide(wide_x), wide_y).backward()
+    wide_optimizer.step()
+
+
+wide_step()  # warm up outside the profile
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # about a block allocated before profiling started
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        wide_step()
+
+# key_averages().table(sort_by="self_cpu_memory_usage") prints this with timings; here the
+# memory columns only: bytes allocated by each op itself, summed over its calls.
+by_memory = sorted(prof.key_averages(), key=lambda e: e.self_cpu_memory_usage, reverse=True)
+for event in by_memory[:5]:
+    print(f"{event.key:26} {event.self_cpu_memory_usage:7} bytes in {event.count} call(s)")
+    #> aten::mm                    328704 bytes in 3 call(s)
+    #> aten::addmm                 263168 bytes in 2 call(s)
+    #> aten::clamp_min             262144 bytes in 1 call(s)
+    #> aten::threshold_backward    262144 bytes in 1 call(s)
+    #> aten::empty                   2048 bytes in 2 call(s)
+largest_allocation = max(e.cpu_memory_usage for e in prof.events() if e.name.startswith("aten::"))
+print("largest single op allocation:", largest_allocation, "bytes")
+#> largest single op allocation: 262144 bytes
+print("CUDA memory snapshots available:", torch.cuda.is_available())  # torch.cuda.memory: GPU only
+#> CUDA memory snapshots available: False
+# --8<-- [end:profile_memory]

@@ -89,7 +89,8 @@ print([str(node.target) for node in exported.graph.nodes if node.op == "call_fun
 # --8<-- [start:compile_ahead_of_time]
 # AOTInductor compiles the ExportedProgram to C++, builds it into a shared library with the
 # machine's C++ compiler, and packages library and weights in a .pt2 file (CPU-heavy: seconds).
-package = torch._inductor.aoti_compile_and_package(exported, package_path=str(workdir / "classifier_aoti.pt2"))
+package_path = str(workdir / "classifier_aoti.pt2")
+package = torch._inductor.aoti_compile_and_package(exported, package_path=package_path)
 with zipfile.ZipFile(package) as archive:
     kinds = sorted({name.split(".", 1)[-1] for name in archive.namelist() if "/aotinductor/" in name})
 print(kinds)  # generated C++ source, its metadata, and the compiled library
