@@ -1,9 +1,13 @@
 """Observability in PyTorch 2.13: TensorBoard from torch.utils.tensorboard, and torch.profiler."""
 
 # --8<-- [start:setup]
+import collections
 import glob
+import json
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import textwrap
 import warnings
@@ -164,3 +168,43 @@ print("largest single op allocation:", largest_allocation, "bytes")
 print("CUDA memory snapshots available:", torch.cuda.is_available())  # torch.cuda.memory: GPU only
 #> CUDA memory snapshots available: False
 # --8<-- [end:profile_memory]
+
+
+# --8<-- [start:compiler_logs]
+# TORCH_LOGS and TORCH_TRACE are read when torch is imported: set them for a fresh process.
+program = """
+import torch
+
+@torch.compile(backend="eager")  # TorchDynamo only, no code generation: cheap
+def scaled_relu(x):
+    return torch.relu(x) * 2
+
+scaled_relu(torch.ones(3))
+scaled_relu(torch.ones(3, 4))  # a tensor of another rank: compiles again
+"""
+trace_dir = os.path.join(logdir.name, "torch_trace")
+env = os.environ | {"TORCH_LOGS": "recompiles", "TORCH_TRACE": trace_dir}
+run = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True)
+for line in run.stderr.splitlines():  # TORCH_LOGS writes to stderr, one logger per name
+    if "[__recompiles]" in line:
+        print(re.sub(r"\d+/\d+: ", "", line.split("[__recompiles] ")[1]))  # drop frame ids
+        #> Recompiling function scaled_relu in <string>:4
+        #>     triggered by the following guard failure(s):
+        #>     - tensor 'x' rank mismatch. expected 1, actual 2
+
+# TORCH_TRACE: one log file per process, a JSON record per line (payloads on tab-indented lines);
+# this is what tlparse turns into an HTML report.
+(trace_file,) = glob.glob(os.path.join(trace_dir, "*.log"))
+kinds = collections.Counter(
+    next(iter(json.loads(line[line.index("{") :])))
+    for line in open(trace_file)
+    if not line.startswith("\t")
+)
+for kind in ("dynamo_start", "dynamo_output_graph", "dynamo_cpp_guards_str", "compilation_metrics"):
+    print(f"{kind:22} {kinds[kind]}")
+    #> dynamo_start           2
+    #> dynamo_output_graph    2
+    #> dynamo_cpp_guards_str  2
+    #> compilation_metrics    2
+compilations = kinds["dynamo_start"]
+# --8<-- [end:compiler_logs]

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorflow.python.debug.lib import debug_events_reader
 from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
 # The same data and starting weights as the PyTorch tab: a linear model, full-batch SGD.
@@ -177,3 +178,32 @@ print("peak bytes in use:", max(a["peak_bytes_in_use"] for a in allocations))
 print(tf.config.experimental.get_memory_info("CPU:0"))  # the same allocator's counters
 #> {'current': 0, 'peak': 524288}
 # --8<-- [end:profile_memory]
+
+
+# --8<-- [start:compiler_logs]
+# Debugger V2 dumps every tf.function graph built and every op run, for TensorBoard's
+# Debugger V2 dashboard. It instruments the whole process until disabled.
+dump_dir = os.path.join(logdir.name, "debugger_v2")
+tf.debugging.experimental.enable_dump_debug_info(dump_dir, tensor_debug_mode="CURT_HEALTH")
+
+
+@tf.function
+def scaled_relu(x):
+    return tf.nn.relu(x) * 2
+
+
+scaled_relu(tf.ones(3))
+scaled_relu(tf.ones((3, 4)))  # a tensor of another rank: traces again
+tf.debugging.experimental.disable_dump_debug_info()
+print(sorted(name.rsplit(".", 1)[-1] for name in os.listdir(dump_dir)))
+#> ['execution', 'graph_execution_traces', 'graphs', 'metadata', 'source_files', 'stack_frames']
+
+# The reader TensorBoard's dashboard uses (a module of TensorFlow without a public API).
+with debug_events_reader.DebugDataReader(dump_dir) as reader:
+    reader.update()
+    traced = [e.op_type for e in reader.executions() if e.op_type.startswith("__inference_scaled_relu")]
+    op_types = sorted({digest.op_type for digest in reader.graph_op_digests()})
+print("graphs traced and run:", len(traced), "| their ops:", op_types)
+#> graphs traced and run: 2 | their ops: ['Const', 'Identity', 'Mul', 'NoOp', 'Placeholder', 'Relu']
+compilations = len(traced)
+# --8<-- [end:compiler_logs]
