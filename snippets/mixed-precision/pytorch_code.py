@@ -103,3 +103,60 @@ recovered_gradient = ((small * scale).to(torch.float16).float() / scale).item()
 print(f"{recovered_gradient:.3e}")
 #> 9.997e-09
 # --8<-- [end:float16_and_loss_scaling]
+
+
+# --8<-- [start:loss_scaling_in_a_custom_loop]
+fp16_model = make_model()
+optimizer = torch.optim.SGD(fp16_model.parameters(), lr=0.1)
+scaler = torch.amp.GradScaler(
+    "cpu",  # GradScaler and float16 autocast both run on a CPU
+    init_scale=2.0**20,  # far too high on purpose: the first steps overflow
+    growth_interval=2,  # double after 2 good steps (default 2000)
+)
+
+scale_history = []
+applied = 0
+for step in range(8):
+    scale_history.append(scaler.get_scale())
+    optimizer.zero_grad()
+    with torch.autocast("cpu", dtype=torch.float16):
+        logits = fp16_model(x)
+    loss = torch.nn.functional.cross_entropy(logits.float(), labels)
+    scaler.scale(loss).backward()  # loss * current scale
+    finite = all(bool(p.grad.isfinite().all()) for p in fp16_model.parameters())
+    scaler.step(optimizer)  # unscale; skip optimizer.step() if not finite
+    applied += finite
+    scaler.update()  # halve after an overflow, double after growth_interval good steps
+    print(f"step {step}: scale 2^{int(np.log2(scale_history[-1]))}, gradients finite: {finite}")
+    #> step 0: scale 2^20, gradients finite: False
+    #> step 1: scale 2^19, gradients finite: False
+    #> step 2: scale 2^18, gradients finite: False
+    #> step 3: scale 2^17, gradients finite: False
+    #> step 4: scale 2^16, gradients finite: False
+    #> step 5: scale 2^15, gradients finite: True
+    #> step 6: scale 2^15, gradients finite: True
+    #> step 7: scale 2^16, gradients finite: True
+print("updates applied:", applied, "| scale now:", scaler.get_scale())
+#> updates applied: 3 | scale now: 65536.0
+trained_kernel = fp16_model.dense_1.weight.detach().numpy().T  # Keras's (in, out) layout
+# --8<-- [end:loss_scaling_in_a_custom_loop]
+
+
+# --8<-- [start:tf32_settings]
+print("float32 matmul precision:", torch.get_float32_matmul_precision())  # highest = full float32
+#> float32 matmul precision: highest
+print("cuBLAS matmuls may use TF32:", torch.backends.cuda.matmul.allow_tf32)
+#> cuBLAS matmuls may use TF32: False
+print("cuDNN convolutions may use TF32:", torch.backends.cudnn.allow_tf32)
+#> cuDNN convolutions may use TF32: True
+print("CUDA available:", torch.cuda.is_available())  # TF32 needs an NVIDIA Ampere or newer GPU
+#> CUDA available: False
+a = torch.full((2, 2), 1.0001)
+tf32_product = (a @ torch.ones(2, 2)).numpy()  # 2.0 if rounded to TF32
+print(tf32_product[0])
+#> [2.0002 2.0002]
+torch.set_float32_matmul_precision("high")  # allow TF32 for float32 matmuls, as TensorFlow does
+print(torch.get_float32_matmul_precision(), torch.backends.cuda.matmul.fp32_precision)
+#> high tf32
+torch.set_float32_matmul_precision("highest")
+# --8<-- [end:tf32_settings]

@@ -100,3 +100,60 @@ print(f"{recovered_gradient:.3e}")
 #> 9.997e-09
 keras.mixed_precision.set_dtype_policy("float32")  # back to the default
 # --8<-- [end:float16_and_loss_scaling]
+
+
+# --8<-- [start:loss_scaling_in_a_custom_loop]
+keras.mixed_precision.set_dtype_policy("mixed_float16")  # float16 compute; runs on a CPU too
+fp16_model = make_model()
+optimizer = keras.optimizers.LossScaleOptimizer(
+    keras.optimizers.SGD(0.1),
+    initial_scale=2.0**20,  # far too high on purpose: the first steps overflow
+    dynamic_growth_steps=2,  # double after 2 good steps (default 2000)
+)
+loss_fn = keras.losses.SparseCategoricalCrossentropy()
+optimizer.build(fp16_model.trainable_weights)
+
+
+@tf.function
+def train_step():
+    with tf.GradientTape() as tape:
+        loss = loss_fn(labels, fp16_model(x))
+        scaled_loss = optimizer.scale_loss(loss)  # loss * current scale
+    grads = tape.gradient(scaled_loss, fp16_model.trainable_weights)
+    optimizer.apply(grads, fp16_model.trainable_weights)  # unscale; skip the step if not finite
+    return tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in grads])
+
+
+scale_history = []
+for step in range(8):
+    scale_history.append(float(optimizer.dynamic_scale))
+    finite = bool(train_step())
+    print(f"step {step}: scale 2^{int(np.log2(scale_history[-1]))}, gradients finite: {finite}")
+    #> step 0: scale 2^20, gradients finite: False
+    #> step 1: scale 2^19, gradients finite: False
+    #> step 2: scale 2^18, gradients finite: False
+    #> step 3: scale 2^17, gradients finite: False
+    #> step 4: scale 2^16, gradients finite: False
+    #> step 5: scale 2^15, gradients finite: True
+    #> step 6: scale 2^15, gradients finite: True
+    #> step 7: scale 2^16, gradients finite: True
+print("updates applied:", int(optimizer.iterations), "| scale now:", float(optimizer.dynamic_scale))
+#> updates applied: 3 | scale now: 65536.0
+trained_kernel = fp16_model.get_layer("dense_1").kernel.numpy()
+keras.mixed_precision.set_dtype_policy("float32")
+# --8<-- [end:loss_scaling_in_a_custom_loop]
+
+
+# --8<-- [start:tf32_settings]
+print("TF32 enabled:", tf.config.experimental.tensor_float_32_execution_enabled())
+#> TF32 enabled: True
+print("GPUs:", tf.config.list_physical_devices("GPU"))  # TF32 needs an NVIDIA Ampere or newer GPU
+#> GPUs: []
+a = tf.fill((2, 2), 1.0001)
+tf32_product = tf.linalg.matmul(a, tf.ones((2, 2))).numpy()  # 2.0 if rounded to TF32
+print(tf32_product[0])
+#> [2.0002 2.0002]
+tf.config.experimental.enable_tensor_float_32_execution(False)  # full float32 on every GPU too
+print("TF32 enabled:", tf.config.experimental.tensor_float_32_execution_enabled())
+#> TF32 enabled: False
+# --8<-- [end:tf32_settings]

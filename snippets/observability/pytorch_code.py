@@ -1,9 +1,13 @@
 """Observability in PyTorch 2.13: TensorBoard from torch.utils.tensorboard, and torch.profiler."""
 
 # --8<-- [start:setup]
+import collections
 import glob
+import json
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import textwrap
 import warnings
@@ -125,3 +129,82 @@ print("matrix multiplications per step:", matmuls_per_step)
 #> matrix multiplications per step: 2.0
 prof.export_chrome_trace(os.path.join(logdir.name, "trace.json"))  # for Perfetto or chrome://tracing
 # --8<-- [end:profile_a_training_step]
+
+
+# --8<-- [start:profile_memory]
+# A wider model, so that its activations stand out: 256 rows, 64 inputs, 256 hidden units.
+rng = np.random.default_rng(1)
+wide_x = torch.from_numpy(rng.normal(size=(256, 64)).astype(np.float32))
+wide_y = torch.from_numpy(rng.normal(size=(256, 1)).astype(np.float32))
+wide = torch.nn.Sequential(torch.nn.Linear(64, 256), torch.nn.ReLU(), torch.nn.Linear(256, 1))
+wide_optimizer = torch.optim.SGD(wide.parameters(), lr=0.01)
+
+
+def wide_step():
+    wide_optimizer.zero_grad()
+    torch.nn.functional.mse_loss(wide(wide_x), wide_y).backward()
+    wide_optimizer.step()
+
+
+wide_step()  # warm up outside the profile
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # about a block allocated before profiling started
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        wide_step()
+
+# key_averages().table(sort_by="self_cpu_memory_usage") prints this with timings; here the
+# memory columns only: bytes allocated by each op itself, summed over its calls.
+by_memory = sorted(prof.key_averages(), key=lambda e: e.self_cpu_memory_usage, reverse=True)
+for event in by_memory[:5]:
+    print(f"{event.key:26} {event.self_cpu_memory_usage:7} bytes in {event.count} call(s)")
+    #> aten::mm                    328704 bytes in 3 call(s)
+    #> aten::addmm                 263168 bytes in 2 call(s)
+    #> aten::clamp_min             262144 bytes in 1 call(s)
+    #> aten::threshold_backward    262144 bytes in 1 call(s)
+    #> aten::empty                   2048 bytes in 2 call(s)
+largest_allocation = max(e.cpu_memory_usage for e in prof.events() if e.name.startswith("aten::"))
+print("largest single op allocation:", largest_allocation, "bytes")
+#> largest single op allocation: 262144 bytes
+print("CUDA memory snapshots available:", torch.cuda.is_available())  # torch.cuda.memory: GPU only
+#> CUDA memory snapshots available: False
+# --8<-- [end:profile_memory]
+
+
+# --8<-- [start:compiler_logs]
+# TORCH_LOGS and TORCH_TRACE are read when torch is imported: set them for a fresh process.
+program = """
+import torch
+
+@torch.compile(backend="eager")  # TorchDynamo only, no code generation: cheap
+def scaled_relu(x):
+    return torch.relu(x) * 2
+
+scaled_relu(torch.ones(3))
+scaled_relu(torch.ones(3, 4))  # a tensor of another rank: compiles again
+"""
+trace_dir = os.path.join(logdir.name, "torch_trace")
+env = os.environ | {"TORCH_LOGS": "recompiles", "TORCH_TRACE": trace_dir}
+run = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True)
+for line in run.stderr.splitlines():  # TORCH_LOGS writes to stderr, one logger per name
+    if "[__recompiles]" in line:
+        print(re.sub(r"\d+/\d+: ", "", line.split("[__recompiles] ")[1]))  # drop frame ids
+        #> Recompiling function scaled_relu in <string>:4
+        #>     triggered by the following guard failure(s):
+        #>     - tensor 'x' rank mismatch. expected 1, actual 2
+
+# TORCH_TRACE: one log file per process, a JSON record per line (payloads on tab-indented lines);
+# this is what tlparse turns into an HTML report.
+(trace_file,) = glob.glob(os.path.join(trace_dir, "*.log"))
+kinds = collections.Counter(
+    next(iter(json.loads(line[line.index("{") :])))
+    for line in open(trace_file)
+    if not line.startswith("\t")
+)
+for kind in ("dynamo_start", "dynamo_output_graph", "dynamo_cpp_guards_str", "compilation_metrics"):
+    print(f"{kind:22} {kinds[kind]}")
+    #> dynamo_start           2
+    #> dynamo_output_graph    2
+    #> dynamo_cpp_guards_str  2
+    #> compilation_metrics    2
+compilations = kinds["dynamo_start"]
+# --8<-- [end:compiler_logs]

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorflow.python.debug.lib import debug_events_reader
 from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
 # The same data and starting weights as the PyTorch tab: a linear model, full-batch SGD.
@@ -120,3 +121,89 @@ matmuls_per_step = sum(n for op, n in op_types.items() if "MatMul" in op) / 3
 print("matrix multiplications per step:", matmuls_per_step)
 #> matrix multiplications per step: 2.0
 # --8<-- [end:profile_a_training_step]
+
+
+# --8<-- [start:profile_memory]
+# A wider model, so that its activations stand out: 256 rows, 64 inputs, 256 hidden units.
+rng = np.random.default_rng(1)
+wide_x = rng.normal(size=(256, 64)).astype(np.float32)
+wide_y = rng.normal(size=(256, 1)).astype(np.float32)
+wide = keras.Sequential([
+    keras.Input((64,)),
+    keras.layers.Dense(256, activation="relu"),
+    keras.layers.Dense(1),
+])
+wide_optimizer = keras.optimizers.SGD(0.01)
+
+
+@tf.function
+def wide_step():
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(wide(wide_x) - wide_y))
+    grads = tape.gradient(loss, wide.trainable_weights)
+    wide_optimizer.apply_gradients(zip(grads, wide.trainable_weights, strict=True))
+
+
+wide_step()  # trace outside the profile
+memory_dir = os.path.join(logdir.name, "memory")
+tf.profiler.experimental.start(memory_dir)
+wide_step()
+tf.profiler.experimental.stop()
+
+# The same XSpace file as above; allocations are events named MemoryAllocation, with stats.
+(trace_file,) = glob.glob(os.path.join(memory_dir, "**", "*.xplane.pb"), recursive=True)
+space = xplane_pb2.XSpace.FromString(open(trace_file, "rb").read())
+host = next(plane for plane in space.planes if plane.name == "/host:CPU")
+
+
+def stat_value(stat):
+    kind = stat.WhichOneof("value")  # strings are stored once and referenced
+    value = getattr(stat, kind)
+    return host.stat_metadata[value].name if kind == "ref_value" else value
+
+
+allocations = [
+    {host.stat_metadata[s.metadata_id].name: stat_value(s) for s in event.stats}
+    for line in host.lines
+    for event in line.events
+    if host.event_metadata[event.metadata_id].name == "MemoryAllocation"
+]
+for a in allocations:
+    print(f"{a['tf_op']:52} {a['shape']:10} {a['requested_bytes']:7} bytes  allocator {a['allocator_name']}")
+    #> sequential_2_1/dense_1/Relu                          [256,256]   262144 bytes  allocator mklcpu
+    #> gradient_tape/sequential_2_1/dense_1_2/MatMul/MatMul [256,256]   262144 bytes  allocator mklcpu
+largest_allocation = max(a["requested_bytes"] for a in allocations)
+print("peak bytes in use:", max(a["peak_bytes_in_use"] for a in allocations))
+#> peak bytes in use: 524288
+print(tf.config.experimental.get_memory_info("CPU:0"))  # the same allocator's counters
+#> {'current': 0, 'peak': 524288}
+# --8<-- [end:profile_memory]
+
+
+# --8<-- [start:compiler_logs]
+# Debugger V2 dumps every tf.function graph built and every op run, for TensorBoard's
+# Debugger V2 dashboard. It instruments the whole process until disabled.
+dump_dir = os.path.join(logdir.name, "debugger_v2")
+tf.debugging.experimental.enable_dump_debug_info(dump_dir, tensor_debug_mode="CURT_HEALTH")
+
+
+@tf.function
+def scaled_relu(x):
+    return tf.nn.relu(x) * 2
+
+
+scaled_relu(tf.ones(3))
+scaled_relu(tf.ones((3, 4)))  # a tensor of another rank: traces again
+tf.debugging.experimental.disable_dump_debug_info()
+print(sorted(name.rsplit(".", 1)[-1] for name in os.listdir(dump_dir)))
+#> ['execution', 'graph_execution_traces', 'graphs', 'metadata', 'source_files', 'stack_frames']
+
+# The reader TensorBoard's dashboard uses (a module of TensorFlow without a public API).
+with debug_events_reader.DebugDataReader(dump_dir) as reader:
+    reader.update()
+    traced = [e.op_type for e in reader.executions() if e.op_type.startswith("__inference_scaled_relu")]
+    op_types = sorted({digest.op_type for digest in reader.graph_op_digests()})
+print("graphs traced and run:", len(traced), "| their ops:", op_types)
+#> graphs traced and run: 2 | their ops: ['Const', 'Identity', 'Mul', 'NoOp', 'Placeholder', 'Relu']
+compilations = len(traced)
+# --8<-- [end:compiler_logs]

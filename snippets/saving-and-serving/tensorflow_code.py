@@ -1,6 +1,7 @@
 """Saving and serving in TensorFlow 2.21 with Keras 3: .keras files, SavedModel, TF Serving requests."""
 
 # --8<-- [start:setup]
+import collections
 import json
 import tempfile
 import textwrap
@@ -68,6 +69,23 @@ one, seven = served.serve(test_images[:1]), served.serve(test_images[:7])
 print("batch of 1:", tuple(one.shape), "| batch of 7:", tuple(seven.shape))
 #> batch of 1: (1, 10) | batch of 7: (7, 10)
 # --8<-- [end:export_for_serving]
+
+# --8<-- [start:compile_ahead_of_time]
+# A SavedModel stays a graph: its signature is a function of TensorFlow ops that the TensorFlow
+# runtime executes with its own kernels, from Python or C++ (tensorflow::LoadSavedModel); no
+# library is compiled for this model. A server calls the signature by its input and output names.
+signature = served.signatures["serving_default"]
+(input_name,) = signature.structured_input_signature[1]
+(output_name,) = signature.structured_outputs
+print("serving_default:", input_name, "->", output_name)
+#> serving_default: pixels -> output_0
+(body,) = signature.graph.as_graph_def().library.function  # the model's forward pass
+print(sorted(collections.Counter(node.op for node in body.node_def).items()))
+#> [('BiasAdd', 2), ('Identity', 1), ('MatMul', 2), ('NoOp', 1), ('ReadVariableOp', 4), ('Relu', 1)]
+compiled_logits = signature(**{input_name: tf.constant(test_images)})[output_name].numpy()
+print("max |difference| from Keras:", float(np.abs(compiled_logits - logits).max()))
+#> max |difference| from Keras: 0.0
+# --8<-- [end:compile_ahead_of_time]
 
 # --8<-- [start:several_endpoints]
 # ExportArchive writes one SavedModel with as many named endpoints (signatures) as you add.
