@@ -103,7 +103,7 @@
         item.appendChild(link);
         var area = document.createElement("span");
         area.className = "api-result-area";
-        area.textContent = " " + index.pages[row[5]][1] + ", " + index.differences[row[4]];
+        area.textContent = " (" + index.pages[row[5]][1] + "; " + index.differences[row[4]] + ")";
         item.appendChild(area);
         [row[2], row[3]].forEach(function (call, side) {
           var line = document.createElement("span");
