@@ -1,385 +1,130 @@
-"""MkDocs hook: render docs/data/api_mapping.yml, the API Rosetta stone, into its page.
+"""MkDocs hook: render the API mapping (docs/data/api_mapping.yml) into its pages.
 
-The data file is a mapping with two keys:
+The mapping is an index page, docs/api-mapping.md, and one page per area, docs/api-mapping/<page>.md
+(AREA_PAGES says which areas each page holds). Pages ask for their parts with placeholders:
 
-    inputs:   # shared NumPy arrays: name -> expression using np and rng (np.random.default_rng(0))
-      x: rng.standard_normal((2, 3)).astype("float32")
-    rows:     # one per concept
-      - concept: Reshape                      # unique; its slug is the row's anchor on the page
-        area: shape manipulation              # one of AREAS
-        tensorflow: tf.reshape(x, [3, 2])     # the call as a reader writes it ...
-        pytorch: torch.reshape(x, (3, 2))     # ... and, unless *_code is given, what the tests run
-        difference: none                      # one of DIFFERENCES
-        note: ...                             # required unless difference is none
-        tf_code: |                            # optional: what the tests run instead of `tensorflow`;
-          layer = keras.layers.Dense(4)       #   statements, then a last line that is an expression
-          layer(x)
-        torch_code: ...                       # optional, likewise for `pytorch`
-        tf_aligned / torch_aligned: ...       # optional: the call once the declared difference is
-                                              #   removed (required for difference: defaults)
-        compare: values                       # values (default) or statistics, for random output
-        rtol / atol: 1.0e-5                   # optional tolerances
-        bite: BatchNorm momentum              # optional: also shown under "Defaults that bite"
-        expect: {tensorflow: 0.99, pytorch: 0.1}  # what the written forms returned (required
-                                              #   with bite): written by `pytest
-                                              #   tests/test_api_mapping.py --update-outputs`,
-                                              #   checked by every test run
+    <!-- api-mapping-versions -->   the versions every row was run with (index page)
+    <!-- api-mapping-summary -->    rows per kind of difference, over the whole mapping
+    <!-- api-mapping-areas -->      a table of the area pages, with their row counts
+    <!-- api-mapping-search -->     the filter over every row (filled by api-mapping.js from INDEX_FILE)
+    <!-- api-mapping-bites -->      "defaults that bite", each with what both calls returned
+    <!-- api-mapping-inputs -->     the shared NumPy inputs
+    <!-- api-mapping-area -->       on an area page: its summary, its filter and its table
 
-Loading validates the structure only (fields, categories, duplicates, code that does not
-compile); tests/api_mapping_runner.py runs the rows. Errors name the file, line, row and field.
+At build time the hook also writes INDEX_FILE, a small JSON index of every row (anchor, concept,
+both calls, difference, page) that the index page's filter searches and that sends a row's old
+anchor (`api-mapping/#<row>`, from when the mapping was one page) to its area page.
+
+The data model and its validation are in hooks/api_mapping_data.py (re-exported here).
 Text is HTML-escaped; `backticks` in notes become <code>.
 """
 
-import ast
 import html
+import json
+import posixpath
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePosixPath
 
-import yaml
-
-try:
-    from hooks.input_error import InputError
-except ImportError:  # loaded by MkDocs with hooks/ on sys.path
-    from input_error import InputError
-
-# libyaml's parser when present: same line marks, about 20 times faster on large files.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
 
 try:
+    from hooks.api_mapping_data import (
+        AREAS,
+        COMPARES,
+        DATA_FILE,
+        DIFFERENCES,
+        PAGE_IDS,
+        ApiMappingError,
+        Mapping,
+        Row,
+        format_value,
+        load_mapping,
+        slug,
+        split_block,
+    )
     from hooks.verified_versions import verified_versions
 except ImportError:  # loaded by MkDocs with hooks/ on sys.path
+    from api_mapping_data import (
+        AREAS,
+        COMPARES,
+        DATA_FILE,
+        DIFFERENCES,
+        PAGE_IDS,
+        ApiMappingError,
+        Mapping,
+        Row,
+        format_value,
+        load_mapping,
+        slug,
+        split_block,
+    )
     from verified_versions import verified_versions
 
-DATA_FILE = Path(__file__).resolve().parents[1] / "docs" / "data" / "api_mapping.yml"
+__all__ = [
+    "AREAS",
+    "COMPARES",
+    "DATA_FILE",
+    "DIFFERENCES",
+    "PAGE_IDS",
+    "ApiMappingError",
+    "Mapping",
+    "Row",
+    "format_value",
+    "load_mapping",
+    "slug",
+    "split_block",
+]
 
-AREAS = [
-    "tensor creation",
-    "indexing and slicing",
-    "shape manipulation",
-    "math and reductions",
-    "linear algebra",
-    "automatic differentiation",
-    "random",
-    "neural-network layers",
-    "activations",
-    "losses",
-    "optimizers and schedulers",
-    "initialisers",
-    "data utilities",
-    "saving",
-    "device and dtype handling",
-]
-DIFFERENCES = [
-    "none",
-    "argument names or order",
-    "defaults",
-    "layout NHWC/NCHW",
-    "semantics",
-    "no direct equivalent",
-]
-# Differences whose written forms must disagree when run (an aligned form must then agree).
-DIFFERENT_OUTPUT = ["defaults", "layout NHWC/NCHW", "semantics"]
-COMPARES = ["values", "statistics"]
-REQUIRED = ["concept", "area", "tensorflow", "pytorch", "difference"]
-CODE_FIELDS = ["tf_code", "torch_code", "tf_aligned", "torch_aligned"]
-OPTIONAL = ["note", *CODE_FIELDS, "compare", "rtol", "atol", "bite", "expect"]
-TOP_LEVEL = ["inputs", "rows"]
-# Names every row's code can use; shared inputs must not shadow them.
-RESERVED_NAMES = {"np", "tf", "keras", "torch", "nn", "F", "rng", "optimize", "lr_schedule", "raises", "tmp"}
-# Ids the page uses besides the rows (headings); a concept whose slug collides is rejected.
-PAGE_IDS = {
-    "what-the-articles-get-wrong",
-    "the-mapping",
-    "defaults-that-bite",
-    "how-each-row-is-checked",
-    "the-shared-inputs",
-    "sources",
-    "api-filter-input",
-    "api-filter-status",
+INDEX_PAGE = "api-mapping.md"
+AREA_DIR = "api-mapping"
+INDEX_FILE = "api-mapping/index.json"  # generated at build time, served next to the index page
+
+# Area page (docs/api-mapping/<stem>.md) -> its title and the areas it holds, in reading order.
+# A page may hold several areas (each gets its own table and heading) and an area may move to a
+# page of its own as it grows: row anchors stay the same, and the index finds them wherever they are.
+AREA_PAGES: dict[str, tuple[str, list[str]]] = {
+    "tensor-creation": ("Tensor creation", ["tensor creation"]),
+    "indexing": ("Indexing and slicing", ["indexing and slicing"]),
+    "shape": ("Shape manipulation", ["shape manipulation"]),
+    "math": ("Math and reductions", ["math and reductions"]),
+    "linear-algebra": ("Linear algebra", ["linear algebra"]),
+    "autodiff": ("Automatic differentiation", ["automatic differentiation"]),
+    "random": ("Random numbers", ["random"]),
+    "layers": ("Layers", ["neural-network layers"]),
+    "activations": ("Activations", ["activations"]),
+    "losses": ("Losses", ["losses"]),
+    "optimizers": ("Optimizers and schedulers", ["optimizers and schedulers"]),
+    "initialisers": ("Initialisers", ["initialisers"]),
+    "data": ("Data utilities", ["data utilities"]),
+    "saving": ("Saving", ["saving"]),
+    "devices": ("Devices and dtypes", ["device and dtype handling"]),
 }
+PAGE_OF_AREA = {area: stem for stem, (_, areas) in AREA_PAGES.items() for area in areas}
 
 PLACEHOLDERS = {
     "versions": "<!-- api-mapping-versions -->",
     "summary": "<!-- api-mapping-summary -->",
-    "inputs": "<!-- api-mapping-inputs -->",
+    "areas": "<!-- api-mapping-areas -->",
+    "search": "<!-- api-mapping-search -->",
     "bites": "<!-- api-mapping-bites -->",
-    "table": "<!-- api-mapping-table -->",
+    "inputs": "<!-- api-mapping-inputs -->",
+    "area": "<!-- api-mapping-area -->",
 }
 
 
-class ApiMappingError(InputError):
-    pass
+def area_page_path(stem: str) -> str:
+    """The area page's path under docs/."""
+    return f"{AREA_DIR}/{stem}.md"
 
 
-@dataclass(frozen=True)
-class Row:
-    index: int  # 1-based position in `rows`
-    line: int  # 1-based line of the row in the data file
-    concept: str
-    area: str
-    tensorflow: str
-    pytorch: str
-    difference: str
-    note: str | None
-    tf_code: str | None
-    torch_code: str | None
-    tf_aligned: str | None
-    torch_aligned: str | None
-    compare: str
-    rtol: float | None
-    atol: float | None
-    bite: str | None
-    expect: dict | None
-    field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-    expect_span: tuple[int, int] | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def anchor(self) -> str:
-        return slug(self.concept)
-
-    def label(self, path: Path) -> str:
-        return f"{path}:{self.line}: row {self.index} ({self.concept!r})"
-
-    def where(self, path: Path, name: str) -> str:
-        """file:line of a field, for error messages."""
-        return f"{path}:{self.field_lines.get(name, self.line)}: row {self.index} ({self.concept!r})"
-
-    def code(self, side: str) -> str:
-        """The code the tests run for `side` ('tf' or 'torch'), written form."""
-        if side == "tf":
-            return self.tf_code or self.tensorflow
-        return self.torch_code or self.pytorch
-
-    def aligned(self, side: str) -> str | None:
-        return self.tf_aligned if side == "tf" else self.torch_aligned
-
-    @property
-    def has_aligned(self) -> bool:
-        return bool(self.tf_aligned or self.torch_aligned)
+def row_page(row: Row) -> str:
+    return area_page_path(PAGE_OF_AREA[row.area])
 
 
-@dataclass(frozen=True)
-class Mapping:
-    path: Path
-    inputs: dict[str, str]  # name -> NumPy expression, in file order
-    input_lines: dict[str, int]
-    rows: list[Row]
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
-
-
-def load_mapping(path: Path = DATA_FILE) -> Mapping:
-    text = path.read_text(encoding="utf-8")
-    loader = SAFE_LOADER(text)
-    try:
-        root = loader.get_single_node()
-        if not isinstance(root, yaml.MappingNode):
-            raise ApiMappingError(f"{path}:1: expected a mapping with keys {TOP_LEVEL}")
-        top = {}
-        for key_node, value_node in root.value:
-            key = loader.construct_object(key_node)
-            if key not in TOP_LEVEL:
-                raise ApiMappingError(
-                    f"{path}:{key_node.start_mark.line + 1}: unknown top-level key {key!r} "
-                    f"(allowed: {TOP_LEVEL})"
-                )
-            top[key] = value_node
-        for key in TOP_LEVEL:
-            if key not in top:
-                raise ApiMappingError(f"{path}:1: missing top-level key {key!r}")
-        inputs, input_lines = _load_inputs(loader, top["inputs"], path)
-        rows_node = top["rows"]
-        if not isinstance(rows_node, yaml.SequenceNode) or not rows_node.value:
-            raise ApiMappingError(
-                f"{path}:{rows_node.start_mark.line + 1}: 'rows' must be a non-empty list of rows"
-            )
-        raw_rows = []
-        for node in rows_node.value:
-            lines, expect_span = {}, None
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    lines[str(key_node.value)] = value_node.start_mark.line + 1
-                    if key_node.value == "expect":  # its text span, for --update-outputs
-                        expect_span = (value_node.start_mark.index, value_node.end_mark.index)
-                    # a block scalar's first line is on the line after its indicator
-                    if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
-                        lines[str(key_node.value)] += 1
-            raw_rows.append(
-                (node.start_mark.line + 1, loader.construct_object(node, deep=True), lines, expect_span)
-            )
-    except yaml.YAMLError as err:
-        raise ApiMappingError(f"{path}: not valid YAML: {err}") from None
-    finally:
-        loader.dispose()
-
-    rows, seen, anchors = [], {}, {}
-    for index, (line, raw, lines, expect_span) in enumerate(raw_rows, start=1):
-        row = _validate_row(raw, index, line, lines, expect_span, path)
-        key = row.concept.casefold()
-        if key in seen:
-            raise ApiMappingError(
-                f"{row.where(path, 'concept')}, field 'concept': duplicates row {seen[key]}"
-            )
-        taken = (
-            row.anchor in PAGE_IDS or row.anchor in {slug(a) for a in AREAS} or row.anchor.startswith("bite-")
-        )
-        if row.anchor in anchors or taken:
-            other = f"row {anchors[row.anchor]}" if row.anchor in anchors else "a heading of the page"
-            raise ApiMappingError(
-                f"{row.where(path, 'concept')}, field 'concept': its anchor #{row.anchor} "
-                f"is already used by {other}"
-            )
-        seen[key] = index
-        anchors[row.anchor] = index
-        rows.append(row)
-    return Mapping(path, inputs, input_lines, rows)
-
-
-def _load_inputs(loader, node, path: Path) -> tuple[dict[str, str], dict[str, int]]:
-    where = f"{path}:{node.start_mark.line + 1}"
-    if not isinstance(node, yaml.MappingNode) or not node.value:
-        raise ApiMappingError(f"{where}: 'inputs' must map names to NumPy expressions")
-    inputs, lines = {}, {}
-    for key_node, value_node in node.value:
-        name = loader.construct_object(key_node)
-        value = loader.construct_object(value_node)
-        at = f"{path}:{key_node.start_mark.line + 1}: input {name!r}"
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ApiMappingError(f"{at}: input names must be Python identifiers")
-        if name in RESERVED_NAMES:
-            raise ApiMappingError(f"{at}: the name is reserved for {sorted(RESERVED_NAMES)}")
-        if name in inputs:
-            raise ApiMappingError(f"{at}: defined twice")
-        if not isinstance(value, str) or not value.strip():
-            raise ApiMappingError(f"{at}: must be a NumPy expression (text)")
-        _compile_block(value, f"{at}", mode="eval")
-        inputs[name] = value
-        lines[name] = key_node.start_mark.line + 1
-    return inputs, lines
-
-
-def _validate_row(raw, index, line, lines, expect_span, path: Path) -> Row:
-    where = f"{path}:{line}: row {index}"
-    if not isinstance(raw, dict):
-        raise ApiMappingError(f"{where}: expected a mapping with fields {REQUIRED}")
-    label = f"{where} ({raw.get('concept')!r})" if "concept" in raw else where
-
-    def at(name: str) -> str:
-        return f"{path}:{lines.get(name, line)}: row {index}" + (
-            f" ({raw.get('concept')!r})" if "concept" in raw else ""
-        )
-
-    for name in REQUIRED:
-        if name not in raw:
-            raise ApiMappingError(f"{label}, field {name!r}: missing")
-    for name in raw:
-        if name not in REQUIRED + OPTIONAL:
-            raise ApiMappingError(
-                f"{at(name)}, field {name!r}: unknown field (allowed: {REQUIRED + OPTIONAL})"
-            )
-    for name in ["concept", "tensorflow", "pytorch", "note", "bite", *CODE_FIELDS]:
-        if name in raw and not (isinstance(raw[name], str) and raw[name].strip()):
-            raise ApiMappingError(f"{at(name)}, field {name!r}: must be non-empty text")
-    if raw["area"] not in AREAS:
-        raise ApiMappingError(f"{at('area')}, field 'area': {raw['area']!r} is not one of {AREAS}")
-    difference = raw["difference"]
-    if difference not in DIFFERENCES:
-        raise ApiMappingError(
-            f"{at('difference')}, field 'difference': {difference!r} is not one of {DIFFERENCES}"
-        )
-    if difference != "none" and "note" not in raw:
-        raise ApiMappingError(f"{label}, field 'note': missing (required when difference is not none)")
-    compare = raw.get("compare", "values")
-    if compare not in COMPARES:
-        raise ApiMappingError(f"{at('compare')}, field 'compare': {compare!r} is not one of {COMPARES}")
-    for name in ("rtol", "atol"):
-        value = raw.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
-            raise ApiMappingError(f"{at(name)}, field {name!r}: must be a number >= 0")
-    aligned = [name for name in ("tf_aligned", "torch_aligned") if name in raw]
-    if aligned and difference not in DIFFERENT_OUTPUT:
-        raise ApiMappingError(
-            f"{at(aligned[0])}, field {aligned[0]!r}: an aligned form only makes sense when the "
-            f"difference is one of {DIFFERENT_OUTPUT}, not {difference!r}"
-        )
-    if difference == "defaults" and not aligned:
-        raise ApiMappingError(
-            f"{label}, field 'tf_aligned': missing (a row declaring defaults must show, in "
-            "tf_aligned and/or torch_aligned, the call with the defaults aligned)"
-        )
-    # Every code field must compile: statements, then a final expression.
-    code = {
-        "tf_code": raw.get("tf_code") or raw["tensorflow"],
-        "torch_code": raw.get("torch_code") or raw["pytorch"],
-    }
-    code.update({name: raw[name] for name in aligned})
-    for name, text in code.items():
-        shown = name if name in raw else ("tensorflow" if name == "tf_code" else "pytorch")
-        _compile_block(text, f"{at(shown)}, field {shown!r}", mode="block")
-    if "bite" in raw:
-        if difference == "none":
-            raise ApiMappingError(f"{at('bite')}, field 'bite': a row with difference none cannot bite")
-        if "expect" not in raw:
-            raise ApiMappingError(
-                f"{label}, field 'expect': missing (a bite shows what both forms returned; write "
-                "`expect: {tensorflow: null, pytorch: null}` and run the tests with --update-outputs)"
-            )
-    if "expect" in raw:
-        expect = raw["expect"]
-        if not isinstance(expect, dict) or set(expect) != {"tensorflow", "pytorch"}:
-            raise ApiMappingError(
-                f"{at('expect')}, field 'expect': must be a mapping with keys tensorflow and pytorch"
-            )
-    return Row(
-        index=index,
-        line=line,
-        concept=raw["concept"].strip(),
-        area=raw["area"],
-        tensorflow=raw["tensorflow"].strip(),
-        pytorch=raw["pytorch"].strip(),
-        difference=difference,
-        note=raw["note"].strip() if "note" in raw else None,
-        tf_code=raw.get("tf_code"),
-        torch_code=raw.get("torch_code"),
-        tf_aligned=raw.get("tf_aligned"),
-        torch_aligned=raw.get("torch_aligned"),
-        compare=compare,
-        rtol=raw.get("rtol"),
-        atol=raw.get("atol"),
-        bite=raw["bite"].strip() if "bite" in raw else None,
-        expect=raw.get("expect"),
-        field_lines=dict(lines),
-        expect_span=expect_span,
-    )
-
-
-def split_block(text: str, where: str = "<code>") -> tuple[ast.Module, ast.Expression]:
-    """Split code into its statements and its final expression (whose value is the output)."""
-    try:
-        tree = ast.parse(text, mode="exec")
-    except SyntaxError as err:
-        raise ApiMappingError(
-            f"{where}: does not compile: {err.msg} (line {err.lineno} of the code)"
-        ) from None
-    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
-        raise ApiMappingError(f"{where}: the last line must be an expression (its value is compared)")
-    body = ast.Module(body=tree.body[:-1], type_ignores=[])
-    return body, ast.Expression(body=tree.body[-1].value)
-
-
-def _compile_block(text: str, where: str, mode: str) -> None:
-    if mode == "eval":
-        try:
-            compile(text, where, "eval")
-        except SyntaxError as err:
-            raise ApiMappingError(f"{where}: does not compile: {err.msg}") from None
-        return
-    body, last = split_block(text, where)
-    compile(body, where, "exec")
-    compile(last, where, "eval")
+def md_link(target: str, page_src: str) -> str:
+    """A Markdown link from page `page_src` to `target` (both paths under docs/)."""
+    return posixpath.relpath(target, posixpath.dirname(page_src) or ".")
 
 
 # ---------------------------------------------------------------- Rendering
@@ -398,19 +143,89 @@ def _prose(text: str) -> str:
     )
 
 
-def _code_cell(row: Row, side: str) -> str:
-    """The call; a one-line aligned form below it; any other code run in a collapsed block.
+LONG_ARGUMENTS = 30  # characters between a call's parentheses past which it may wrap after "("
 
-    The page has 320 rows, so every element per row counts (docs/assets/stylesheets/extra.css
-    lays them out): no <br>, and the code run is one <code> block, not <pre><code>, which the
-    theme would give a copy button, a toolbar and a resize observer each.
+
+def _closing_brackets(call: str) -> dict[int, int]:
+    """Position of each opening bracket -> position of its closing bracket (strings skipped)."""
+    pairs, stack, quote, i = {}, [], None, 0
+    while i < len(call):
+        char = call[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            stack.append(i)
+        elif char in ")]}" and stack:
+            pairs[stack.pop()] = i
+        i += 1
+    return pairs
+
+
+def argument_pieces(call: str) -> list[str]:
+    """A one-line call cut where it may wrap: after each comma between arguments or list items,
+    after `;` between statements, after the "(" of a call whose arguments are long, and before
+    a call or method applied to a call's result (`Loss(...)(y, p)`, `dataset.map(f).batch(2)`);
+    never inside a name, a string or an expression. Concatenated, the pieces give the call back.
+    """
+    pairs = _closing_brackets(call)
+    cuts = set()  # positions a piece starts at
+    depth, quote, i = 0, None, 0
+    while i < len(call):
+        char = call[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            if char == "(" and depth == 0 and i > 0 and call[i - 1] == ")":
+                cuts.add(i)
+            if char == "(" and pairs.get(i, i) - i > LONG_ARGUMENTS:
+                cuts.add(i + 1)
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "." and depth == 0 and i > 0 and call[i - 1] == ")":
+            cuts.add(i)
+        elif char in ",;" and call[i + 1 : i + 2] == " " and (depth >= 1 or char == ";"):
+            cuts.add(i + 2)
+        i += 1
+    bounds = [0, *sorted(cut for cut in cuts if 0 < cut < len(call)), len(call)]
+    return [call[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if a < b]
+
+
+def call_html(call: str) -> str:
+    """A call as <code> that wraps only where argument_pieces allows (api-mapping.css: `api-call`
+    never wraps; in `api-args` each piece is nowrap and may break at the <wbr> that follows it)."""
+    if "\n" in call:
+        return f'<code class="api-run">{_escape(call)}</code>'
+    pieces = argument_pieces(call)
+    if len(pieces) == 1:
+        return f'<code class="api-call">{_escape(call)}</code>'
+    inner = "<wbr>".join(f"<span>{_escape(piece)}</span>" for piece in pieces)
+    return f'<code class="api-args">{inner}</code>'
+
+
+def _code_cell(row: Row, side: str) -> str:
+    """The call; a one-line aligned form below it; any other code run behind a small toggle.
+
+    Area pages can hold hundreds of rows, so every element per row counts: no <br>, and the code
+    run is one <code> block, not <pre><code>, which the theme would give a copy button, a toolbar
+    and a resize observer each.
     """
     shown = row.tensorflow if side == "tf" else row.pytorch
-    cell = f"<code>{_escape(shown)}</code>"
+    cell = call_html(shown)
     ran = row.tf_code if side == "tf" else row.torch_code
     aligned = (row.aligned(side) or "").strip()
     if aligned and "\n" not in aligned:
-        cell += f'<span class="api-aligned">aligned: <code>{_escape(aligned)}</code></span>'
+        cell += f'<span class="api-aligned">aligned: {call_html(aligned)}</span>'
         aligned = ""
     blocks = []
     if ran:
@@ -420,7 +235,7 @@ def _code_cell(row: Row, side: str) -> str:
     if blocks:
         code = "\n".join(f"{label}\n{text}" for label, text in blocks)
         cell += (
-            '<details class="api-code"><summary>code run</summary>'
+            '<details class="api-code"><summary title="The exact code the tests ran">code run</summary>'
             f'<code class="api-run">{_escape(code)}</code></details>'
         )
     return cell
@@ -435,44 +250,84 @@ def _difference_cell(row: Row) -> str:
     return cell
 
 
-def render_table(mapping: Mapping) -> str:
-    out = []
-    for area in AREAS:
-        rows = [row for row in mapping.rows if row.area == area]
-        if not rows:
-            continue
-        out.append(f"### {area[0].upper()}{area[1:]} {{#{slug(area)}}}\n")
-        out.append(
-            f'<table data-api-area="{slug(area)}">'
-            '<thead><tr><th scope="col">Concept</th><th scope="col">TensorFlow</th>'
-            '<th scope="col">PyTorch</th><th scope="col">Difference</th></tr></thead><tbody>'
-        )
-        for row in rows:
+def render_area_table(mapping: Mapping, area: str, own_id: bool = False) -> str:
+    """One area's rows as a table; each row's id is its anchor. With `own_id` the table has the
+    area's anchor as its id (on a page of one area, which has no heading per area)."""
+    table_id = f' id="{slug(area)}"' if own_id else ""
+    out = [
+        f'<table{table_id} data-api-area="{slug(area)}">'
+        '<thead><tr><th scope="col">Concept</th><th scope="col">TensorFlow</th>'
+        '<th scope="col">PyTorch</th><th scope="col">Difference</th></tr></thead><tbody>'
+    ]
+    for row in mapping.rows:
+        if row.area == area:
             out.append(
                 f'<tr id="{row.anchor}"><td><a href="#{row.anchor}">{_escape(row.concept)}</a></td>'
                 f"<td>{_code_cell(row, 'tf')}</td><td>{_code_cell(row, 'torch')}</td>"
                 f"<td>{_difference_cell(row)}</td></tr>"
             )
-        out.append("</tbody></table>\n")
+    out.append("</tbody></table>\n")
+    return "".join(out)
+
+
+def _counts(rows: list[Row]) -> str:
+    counts = {d: sum(row.difference == d for row in rows) for d in DIFFERENCES}
+    return ", ".join(f"{count} *{_escape(d)}*" for d, count in counts.items() if count)
+
+
+FILTER_BOX = """<div class="api-filter" hidden{data}>
+<label for="api-filter-input">{label}</label>
+<input type="search" id="api-filter-input" placeholder="{placeholder}" autocomplete="off">
+<span id="api-filter-status" aria-live="polite"></span>
+</div>"""
+
+
+def render_area_page(mapping: Mapping, stem: str) -> str:
+    """An area page's rows: a summary, the filter of its tables and one table per area it holds."""
+    title, areas = AREA_PAGES[stem]
+    rows = [row for row in mapping.rows if row.area in areas]
+    stats = sum(row.compare == "statistics" for row in rows)
+    out = [
+        f"**{len(rows)} rows**: {_counts(rows)}."
+        + (f" {stats} produce random output and are compared by statistics." if stats else "")
+        + "\n",
+        FILTER_BOX.format(label="Filter the rows", placeholder="e.g. axis, dim, defaults", data="") + "\n",
+    ]
+    for area in areas:
+        if len(areas) > 1:
+            out.append(f"## {area[0].upper()}{area[1:]} {{#{slug(area)}}}\n")
+        out.append(render_area_table(mapping, area, own_id=len(areas) == 1))
     return "\n".join(out)
 
 
-def format_value(value) -> str:
-    """How an `expect` value is shown on the page."""
-    return (
-        yaml.safe_dump(value, default_flow_style=True, width=10**6, sort_keys=False)
-        .strip()
-        .removesuffix("\n...")
+def render_areas(mapping: Mapping, page_src: str) -> str:
+    """The table of area pages on the index page: links, row counts, kinds of difference."""
+    out = ["| Area | Rows | Differences |", "| --- | ---: | --- |"]
+    for stem, (title, areas) in AREA_PAGES.items():
+        rows = [row for row in mapping.rows if row.area in areas]
+        link = md_link(area_page_path(stem), page_src)
+        out.append(f"| [{_escape(title)}]({link}) | {len(rows)} | {_counts(rows)} |")
+    return "\n".join(out) + "\n"
+
+
+def render_search(index_url: str, root_url: str) -> str:
+    """The index page's filter: hidden until api-mapping.js has loaded; it fetches the JSON index."""
+    box = FILTER_BOX.format(
+        label="Find a call in any area",
+        placeholder="e.g. conv, argmax, weight_decay, defaults",
+        data=f' data-index="{index_url}" data-root="{root_url}"',
     )
+    return box + '\n<ol id="api-filter-results" class="api-results"></ol>\n'
 
 
-def render_bites(mapping: Mapping) -> str:
+def render_bites(mapping: Mapping, page_src: str = INDEX_PAGE) -> str:
     out = []
     for row in mapping.rows:
         if not row.bite:
             continue
+        link = md_link(row_page(row), page_src)
         out.append(f"### {_escape(row.bite)} {{#bite-{row.anchor}}}\n")
-        out.append(f"{_prose(row.note)} Row: [{_escape(row.concept)}](#{row.anchor}).\n")
+        out.append(f"{_prose(row.note)} Row: [{_escape(row.concept)}]({link}#{row.anchor}).\n")
         for side, label in (("tf", "TensorFlow"), ("torch", "PyTorch")):
             key = "tensorflow" if side == "tf" else "pytorch"
             code = row.code(side).strip()
@@ -498,30 +353,95 @@ def render_inputs(mapping: Mapping) -> str:
 
 
 def render_summary(mapping: Mapping) -> str:
-    counts = {d: sum(row.difference == d for row in mapping.rows) for d in DIFFERENCES}
-    parts = ", ".join(f"{count} *{_escape(d)}*" for d, count in counts.items() if count)
     stats = sum(row.compare == "statistics" for row in mapping.rows)
     return (
-        f"**{len(mapping.rows)} rows** in {len({row.area for row in mapping.rows})} areas: {parts}. "
-        f"{stats} rows produce random output and are compared by statistics."
+        f"**{len(mapping.rows)} rows** in {len({row.area for row in mapping.rows})} areas: "
+        f"{_counts(mapping.rows)}. {stats} rows produce random output and are compared by statistics."
     )
 
 
 def render_versions() -> str:
     versions = verified_versions().removeprefix("Snippets verified with ")
-    return f"Every row below was run and compared with {versions}"
+    return f"Every row was run and compared with {versions}"
 
 
-def on_page_markdown(markdown: str, page, **kwargs) -> str:
+def search_index(mapping: Mapping, page_urls: dict[str, str]) -> dict:
+    """What INDEX_FILE holds. `page_urls` maps an area page's path under docs/ to its URL
+    relative to the site root. Rows are lists, not objects, to keep the file small:
+    [anchor, concept, TensorFlow call, PyTorch call, index into differences, index into pages]."""
+    stems = list(AREA_PAGES)
+    return {
+        "pages": [[page_urls[area_page_path(stem)], AREA_PAGES[stem][0]] for stem in stems],
+        "differences": DIFFERENCES,
+        # the old one-page mapping's area headings, which are anchors too
+        "areas": {slug(area): stems.index(PAGE_OF_AREA[area]) for area in AREAS},
+        "rows": [
+            [
+                row.anchor,
+                row.concept,
+                row.tensorflow,
+                row.pytorch,
+                DIFFERENCES.index(row.difference),
+                stems.index(PAGE_OF_AREA[row.area]),
+            ]
+            for row in mapping.rows
+        ],
+    }
+
+
+# ---------------------------------------------------------------- MkDocs events
+
+
+def on_files(files, config, **kwargs):
+    """Check that every area has its page, and add INDEX_FILE, generated from the data file."""
+    missing = [stem for stem in AREA_PAGES if files.get_file_from_path(area_page_path(stem)) is None]
+    unknown = [
+        file.src_uri
+        for file in files.documentation_pages()
+        if file.src_uri.startswith(f"{AREA_DIR}/") and PurePosixPath(file.src_uri).stem not in AREA_PAGES
+    ]
+    if missing or unknown:
+        raise ApiMappingError(
+            f"hooks/api_mapping.py AREA_PAGES and docs/{AREA_DIR}/ disagree: "
+            f"pages missing: {[area_page_path(s) for s in missing]}, pages not in AREA_PAGES: {unknown}"
+        )
+    uncovered = [area for area in AREAS if area not in PAGE_OF_AREA]
+    if uncovered:
+        raise ApiMappingError(f"hooks/api_mapping.py AREA_PAGES: no page holds the areas {uncovered}")
+    urls = {area_page_path(stem): files.get_file_from_path(area_page_path(stem)).url for stem in AREA_PAGES}
+    content = json.dumps(search_index(load_mapping(), urls), ensure_ascii=False, separators=(",", ":"))
+    files.append(File.generated(config, INDEX_FILE, content=content))
+    return files
+
+
+def on_page_markdown(markdown: str, page, files=None, **kwargs) -> str:
     if not any(marker in markdown for marker in PLACEHOLDERS.values()):
         return markdown
     mapping = load_mapping()
+    src = page.file.src_uri
+    stem = PurePosixPath(src).stem
+
+    def area() -> str:
+        if PurePosixPath(src).parent.as_posix() != AREA_DIR or stem not in AREA_PAGES:
+            raise ApiMappingError(
+                f"docs/{src}: {PLACEHOLDERS['area']} belongs on a page docs/{AREA_DIR}/<area>.md"
+            )
+        return render_area_page(mapping, stem)
+
+    def search() -> str:
+        index_url = get_relative_url(INDEX_FILE, page.url or ".")
+        root_url = get_relative_url(".", page.url or ".")
+        root_url = "" if root_url == "." else root_url.rstrip("/") + "/"
+        return render_search(index_url, root_url)
+
     rendered = {
         "versions": render_versions,
         "summary": lambda: render_summary(mapping),
+        "areas": lambda: render_areas(mapping, src),
+        "search": search,
+        "bites": lambda: render_bites(mapping, src),
         "inputs": lambda: render_inputs(mapping),
-        "bites": lambda: render_bites(mapping),
-        "table": lambda: render_table(mapping),
+        "area": area,
     }
     for key, marker in PLACEHOLDERS.items():
         if marker in markdown:

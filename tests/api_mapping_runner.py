@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from hooks.api_mapping import ApiMappingError, Mapping, Row, format_value, load_mapping  # noqa: E402
+from hooks.api_mapping_data import ApiMappingError, Mapping, Row, format_value, load_mapping  # noqa: E402
 
 VALUE_TOLERANCE = {"rtol": 1e-5, "atol": 1e-6}
 STATISTICS_TOLERANCE = {"rtol": 0.05, "atol": 0.02}

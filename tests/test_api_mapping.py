@@ -18,16 +18,23 @@ import yaml
 from filelock import FileLock
 
 from hooks.api_mapping import (
+    AREA_PAGES,
     AREAS,
     DATA_FILE,
     DIFFERENCES,
+    INDEX_FILE,
+    PAGE_IDS,
+    PAGE_OF_AREA,
     PLACEHOLDERS,
     ApiMappingError,
+    argument_pieces,
+    call_html,
     format_value,
     load_mapping,
+    render_area_page,
+    render_area_table,
     render_bites,
     render_summary,
-    render_table,
     render_versions,
     slug,
 )
@@ -125,13 +132,13 @@ rows:
 
 
 def mapping_key() -> str:
-    """The execution cache's key: the data file, the broken rows, the runner, the hook that loads
-    rows, the harness and the installed packages."""
+    """The execution cache's key: the data file, the broken rows, the runner, the module that loads
+    rows (not the hook that renders them), the harness and the installed packages."""
     return make_key(
         "api mapping",
         DATA_FILE.read_bytes(),
         BROKEN,
-        code_fingerprint([RUNNER, ROOT / "hooks" / "api_mapping.py", HARNESS_DIR]),
+        code_fingerprint([RUNNER, ROOT / "hooks" / "api_mapping_data.py", HARNESS_DIR]),
         environment_fingerprint(),
     )
 
@@ -463,30 +470,53 @@ def test_rendering_escapes_html_and_keeps_code_spans(tmp_path):
         encoding="utf-8",
     )
     mapping = load_mapping(data)
-    table = render_table(mapping)
+    table = render_area_table(mapping, "tensor creation")
     assert "<script>" not in table and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in table
     assert "<code>a &lt; b</code> &lt;b&gt;not bold&lt;/b&gt;" in table
     assert '<tr id="script-alert-1-script-co">' in table
-    assert "<code>tf.zeros([2]) &lt; 1</code>" in table
-    assert "aligned: <code>torch.zeros(2) &gt; 1</code>" in table
+    assert '<code class="api-call">tf.zeros([2]) &lt; 1</code>' in table
+    assert 'aligned: <code class="api-call">torch.zeros(2) &gt; 1</code>' in table
 
 
-def test_every_row_is_rendered_once_with_its_anchor_grouped_by_area():
-    table = render_table(MAPPING)
-    ids = re.findall(r'<tr id="([^"]+)">', table)
-    assert ids == [row.anchor for area in AREAS for row in ROWS if row.area == area]
-    assert len(set(ids)) == len(ids)
-    headings = re.findall(r"^### (.+) \{#([a-z0-9-]+)\}$", table, re.MULTILINE)
-    assert headings == [(area[0].upper() + area[1:], slug(area)) for area in AREAS]
+def test_calls_wrap_only_between_arguments():
+    """Every call shown is cut into pieces that give it back exactly, and no cut falls inside a
+    name or a number: a piece ends after ", " or "; " or "(", or before "(" or "." of a chained call."""
+    calls = [row.tensorflow for row in ROWS] + [row.pytorch for row in ROWS]
+    calls += [row.aligned(side).strip() for row in ROWS for side in ("tf", "torch") if row.aligned(side)]
+    for call in calls:
+        pieces = argument_pieces(call)
+        assert "".join(pieces) == call, call
+        for piece, after in zip(pieces, pieces[1:], strict=False):
+            assert piece.endswith((", ", "; ", "(")) or after.startswith(("(", ".")), (call, piece, after)
+    assert argument_pieces("keras.layers.Dense(4)") == ["keras.layers.Dense(4)"]
+    assert argument_pieces('f("a, b", c)') == ['f("a, b", ', "c)"]  # never inside a string
+    assert argument_pieces("Loss(from_logits=True)(y, p)") == ["Loss(from_logits=True)", "(y, ", "p)"]
+    assert call_html("tf.fill([2, 3], 7.0)") == (
+        '<code class="api-args"><span>tf.fill([2, </span><wbr><span>3], </span><wbr><span>7.0)</span></code>'
+    )
 
 
-def test_bites_show_the_recorded_values_in_linked_tabs():
+def test_every_area_has_one_page_and_every_page_renders_its_rows_once():
+    assert set(PAGE_OF_AREA) == set(AREAS)
+    assert sum(len(areas) for _, areas in AREA_PAGES.values()) == len(AREAS)  # no area on two pages
+    for stem in AREA_PAGES:
+        assert (ROOT / "docs" / "api-mapping" / f"{stem}.md").is_file(), stem
+    pages = {stem: render_area_page(MAPPING, stem) for stem in AREA_PAGES}
+    rendered = [anchor for page in pages.values() for anchor in re.findall(r'<tr id="([^"]+)">', page)]
+    assert sorted(rendered) == sorted(row.anchor for row in ROWS)
+    assert len(set(rendered)) == len(rendered)
+    for row in ROWS:
+        assert f'<tr id="{row.anchor}">' in pages[PAGE_OF_AREA[row.area]], row.concept
+
+
+def test_bites_show_the_recorded_values_in_linked_tabs_and_link_their_rows():
     bites = render_bites(MAPPING)
     for row in ROWS:
         if row.bite:
             assert f"{{#bite-{row.anchor}}}" in bites
             assert f"    #> {format_value(row.expect['tensorflow'])}" in bites
             assert f"    #> {format_value(row.expect['pytorch'])}" in bites
+            assert f"](api-mapping/{PAGE_OF_AREA[row.area]}.md#{row.anchor})" in bites
     assert bites.count('=== "TensorFlow"') == bites.count('=== "PyTorch"') == sum(bool(r.bite) for r in ROWS)
 
 
@@ -497,46 +527,89 @@ def test_summary_counts_every_row():
     assert total == len(ROWS)
 
 
-# ---------------------------------------------------------------- The built page
+# ---------------------------------------------------------------- The built pages
 # `site`, `server` and `browser` are the session's build of the real site, its server and this
 # worker's Chromium (tests/conftest.py).
 
 
-def test_the_page_shows_every_row_the_bites_and_the_versions(site):
-    page = (site / "api-mapping" / "index.html").read_text(encoding="utf-8")
+def built(site: Path, page: str) -> str:
+    return (site / page / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_index_page_shows_the_areas_the_bites_and_the_versions(site):
+    page = built(site, "api-mapping")
     assert not [marker for marker in PLACEHOLDERS.values() if marker in page], "a placeholder is left"
-    assert re.findall(r'<tr id="([^"]+)">', page) == [
-        row.anchor for area in AREAS for row in ROWS if row.area == area
-    ]
+    assert "<tr id=" not in page  # the rows are on the area pages only
+    for stem in AREA_PAGES:
+        assert f'href="{stem}/"' in page, f"the index does not link the area page {stem}"
     for row in ROWS:
         if row.bite:
             assert f'id="bite-{row.anchor}"' in page, row.bite
+            assert f'href="{PAGE_OF_AREA[row.area]}/#{row.anchor}"' in page, row.bite
     assert render_versions() in page  # read from the installed packages when the page was built
     for package in ("TensorFlow", "Keras", "PyTorch"):
         assert package in render_versions()
 
 
-def test_the_filter_is_a_local_script_and_hidden_without_it(site):
-    page = (site / "api-mapping" / "index.html").read_text(encoding="utf-8")
-    assert '<div class="api-filter" hidden>' in page  # shown by the script only
-    assert re.search(r'<script src="\.\./assets/javascripts/api-mapping\.js"></script>', page)
+def test_every_row_is_on_exactly_one_area_page(site):
+    found = {}
+    for stem in AREA_PAGES:
+        page = built(site, f"api-mapping/{stem}")
+        assert not [marker for marker in PLACEHOLDERS.values() if marker in page], stem
+        for anchor in re.findall(r'<tr id="([^"]+)">', page):
+            assert anchor not in found, f"#{anchor} is on {found[anchor]} and {stem}"
+            found[anchor] = stem
+    assert found == {row.anchor: PAGE_OF_AREA[row.area] for row in ROWS}
+
+
+def test_the_generated_index_covers_every_row_and_maps_every_old_anchor(site):
+    """The JSON index lists every row with its page; every anchor of the old one-page mapping (a
+    row or an area heading) leads to a page that has it; no element of the index page takes one."""
+    index = json.loads((site / INDEX_FILE).read_text(encoding="utf-8"))
+    assert [row[0] for row in index["rows"]] == [row.anchor for row in ROWS]
+    assert [row[1:4] for row in index["rows"]] == [[r.concept, r.tensorflow, r.pytorch] for r in ROWS]
+    assert [index["differences"][row[4]] for row in index["rows"]] == [row.difference for row in ROWS]
+    pages = [url for url, _ in index["pages"]]
+    assert pages == [f"api-mapping/{stem}/" for stem in AREA_PAGES]
+    old_anchors = {row[0]: pages[row[5]] for row in index["rows"]}
+    old_anchors.update({area: pages[number] for area, number in index["areas"].items()})
+    assert set(index["areas"]) == {slug(area) for area in AREAS}
+    for anchor, url in old_anchors.items():
+        assert f'id="{anchor}"' in (site / url / "index.html").read_text(encoding="utf-8"), (anchor, url)
+    index_ids = set(re.findall(r'\bid="([^"]+)"', built(site, "api-mapping")))
+    assert not index_ids & set(old_anchors), "the index page would not redirect these anchors"
+    assert not {row.anchor for row in ROWS} & PAGE_IDS
+
+
+def test_the_mapping_stylesheet_and_script_load_on_its_pages_only(site):
+    tag = re.compile(r'<script src="(?:\.\./)*assets/javascripts/api-mapping\.js"></script>')
+    css = re.compile(r'<link rel="stylesheet" href="(?:\.\./)*assets/stylesheets/api-mapping\.css">')
+    for page in ["api-mapping", *(f"api-mapping/{stem}" for stem in AREA_PAGES)]:
+        html_text = built(site, page)
+        assert tag.search(html_text) and css.search(html_text), page
+        assert '<div class="api-filter" hidden' in html_text, page  # shown by the script only
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert not tag.search(home) and not css.search(home)
     assert (site / "assets" / "javascripts" / "api-mapping.js").is_file()
+    assert (site / "assets" / "stylesheets" / "api-mapping.css").is_file()
 
 
 @pytest.fixture
 def open_page(browser, server):
-    """Opens the API mapping page in a fresh context of this worker's Chromium, with or without
+    """Opens a page of the site in a fresh context of this worker's Chromium, with or without
     JavaScript; nothing outside the site is reached."""
     contexts = []
 
-    def open_(javascript: bool):
-        context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
+    def open_(path: str, javascript: bool = True, width: int = 1280):
+        context = browser.new_context(
+            java_script_enabled=javascript, viewport={"width": width, "height": 900}
+        )
         contexts.append(context)
         context.route(
             "**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort()
         )
         page = context.new_page()
-        page.goto(server + "api-mapping/")
+        page.goto(server + path)
         return page
 
     yield open_
@@ -548,25 +621,76 @@ VISIBLE_ROWS = """() => [...document.querySelectorAll('table[data-api-area] tbod
     .filter(r => r.offsetParent !== null).map(r => r.innerText)"""
 
 
+def area_rows(stem: str) -> list:
+    return [row for row in ROWS if PAGE_OF_AREA[row.area] == stem]
+
+
 @pytest.mark.browser
-def test_the_filter_narrows_the_rows_and_clearing_it_restores_them(open_page):
-    page = open_page(javascript=True)
+def test_the_area_filter_narrows_the_rows_and_clearing_it_restores_them(open_page):
+    page = open_page("api-mapping/math/")
+    rows = area_rows("math")
     box = page.locator("#api-filter-input")
     assert box.is_visible()
-    assert len(page.evaluate(VISIBLE_ROWS)) == len(ROWS)
-    box.fill("weight_decay")  # the script filters on the input event, before fill returns
+    assert len(page.evaluate(VISIBLE_ROWS)) == len(rows)
+    box.fill("keepdims")  # the script filters on the input event, before fill returns
     shown = page.evaluate(VISIBLE_ROWS)
-    assert 0 < len(shown) < len(ROWS)
-    assert all("weight_decay" in row.casefold() for row in shown), shown
-    assert page.locator("#api-filter-status").inner_text() == f"{len(shown)} of {len(ROWS)} rows"
-    assert not page.locator("#linear-algebra").is_visible()  # an area with no match is hidden
+    assert 0 < len(shown) < len(rows)
+    assert all("keepdims" in row.casefold() for row in shown), shown
+    assert page.locator("#api-filter-status").inner_text() == f"{len(shown)} of {len(rows)} rows"
+    box.fill("no row says this")
+    assert page.evaluate(VISIBLE_ROWS) == []
+    assert not page.locator("table[data-api-area]").is_visible()  # a table with no match is hidden
     box.fill("")
-    assert len(page.evaluate(VISIBLE_ROWS)) == len(ROWS)
+    assert len(page.evaluate(VISIBLE_ROWS)) == len(rows)
 
 
 @pytest.mark.browser
-def test_without_javascript_every_row_shows_and_the_filter_does_not(open_page):
-    page = open_page(javascript=False)
+def test_the_index_filter_finds_rows_of_every_area_and_links_them(open_page):
+    page = open_page("api-mapping/")
+    box = page.locator("#api-filter-input")
+    assert box.is_visible()
+    box.fill("weight_decay")
+    page.wait_for_function("document.querySelectorAll('#api-filter-results li').length > 0")
+    expected = [
+        row for row in ROWS if "weight_decay" in f"{row.concept} {row.tensorflow} {row.pytorch}".casefold()
+    ]
+    links = page.locator("#api-filter-results li > a")
+    assert links.count() == len(expected) > 0
+    assert page.locator("#api-filter-status").inner_text() == f"{len(expected)} of {len(ROWS)} rows"
+    first = expected[0]
+    assert links.first.inner_text() == first.concept
+    links.first.click()
+    page.wait_for_url(f"**/api-mapping/{PAGE_OF_AREA[first.area]}/#{first.anchor}")
+    assert page.locator(f"#{first.anchor}").is_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("anchor", ["standard-deviation", "fully-connected-layer", "linear-algebra"])
+def test_an_old_anchor_reaches_its_row_on_its_area_page(open_page, anchor):
+    page = open_page(f"api-mapping/#{anchor}")
+    area = next((row.area for row in ROWS if row.anchor == anchor), None)
+    stem = PAGE_OF_AREA[area] if area else next(PAGE_OF_AREA[a] for a in AREAS if slug(a) == anchor)
+    page.wait_for_url(f"**/api-mapping/{stem}/#{anchor}", timeout=10_000)
+    assert page.locator(f"#{anchor}").count() == 1
+
+
+@pytest.mark.browser
+def test_without_javascript_area_pages_show_every_row_and_no_filter(open_page):
+    page = open_page("api-mapping/layers/", javascript=False)
     assert not page.locator("#api-filter-input").is_visible()
-    assert page.locator("table[data-api-area] tbody tr").count() == len(ROWS)
-    assert page.locator("table[data-api-area] tbody tr:visible").count() == len(ROWS)
+    assert page.locator("table[data-api-area] tbody tr:visible").count() == len(area_rows("layers"))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_code_never_breaks_inside_a_name_and_tables_scroll_inside_the_page(open_page, width):
+    """Every piece of code in a row is on one line (its height is one line's), and the page
+    itself never scrolls sideways: a wide table scrolls inside its own container."""
+    page = open_page("api-mapping/layers/", width=width)
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll(
+            'table[data-api-area] code.api-call, table[data-api-area] code.api-args > span')]
+          .filter(e => e.getClientRects().length > 1).map(e => e.textContent)"""
+    )
+    assert broken == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -1,0 +1,383 @@
+"""The API mapping's data: docs/data/api_mapping.yml, loaded and validated (no rendering here:
+hooks/api_mapping.py renders it into the index and area pages; tests/api_mapping_runner.py runs it).
+
+The data file is a mapping with two keys:
+
+    inputs:   # shared NumPy arrays: name -> expression using np and rng (np.random.default_rng(0))
+      x: rng.standard_normal((2, 3)).astype("float32")
+    rows:     # one per concept
+      - concept: Reshape                      # unique; its slug is the row's anchor
+        area: shape manipulation              # one of AREAS
+        tensorflow: tf.reshape(x, [3, 2])     # the call as a reader writes it ...
+        pytorch: torch.reshape(x, (3, 2))     # ... and, unless *_code is given, what the tests run
+        difference: none                      # one of DIFFERENCES
+        note: ...                             # required unless difference is none
+        tf_code: |                            # optional: what the tests run instead of `tensorflow`;
+          layer = keras.layers.Dense(4)       #   statements, then a last line that is an expression
+          layer(x)
+        torch_code: ...                       # optional, likewise for `pytorch`
+        tf_aligned / torch_aligned: ...       # optional: the call once the declared difference is
+                                              #   removed (required for difference: defaults)
+        compare: values                       # values (default) or statistics, for random output
+        rtol / atol: 1.0e-5                   # optional tolerances
+        bite: BatchNorm momentum              # optional: also shown under "Defaults that bite"
+        expect: {tensorflow: 0.99, pytorch: 0.1}  # what the written forms returned (required
+                                              #   with bite): written by `pytest
+                                              #   tests/test_api_mapping.py --update-outputs`,
+                                              #   checked by every test run
+
+Loading validates the structure only (fields, categories, duplicates, code that does not
+compile); tests/api_mapping_runner.py runs the rows. Errors name the file, line, row and field.
+"""
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+try:
+    from hooks.input_error import InputError
+except ImportError:  # loaded by MkDocs with hooks/ on sys.path
+    from input_error import InputError
+
+# libyaml's parser when present: same line marks, about 20 times faster on large files.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+DATA_FILE = Path(__file__).resolve().parents[1] / "docs" / "data" / "api_mapping.yml"
+
+AREAS = [
+    "tensor creation",
+    "indexing and slicing",
+    "shape manipulation",
+    "math and reductions",
+    "linear algebra",
+    "automatic differentiation",
+    "random",
+    "neural-network layers",
+    "activations",
+    "losses",
+    "optimizers and schedulers",
+    "initialisers",
+    "data utilities",
+    "saving",
+    "device and dtype handling",
+]
+DIFFERENCES = [
+    "none",
+    "argument names or order",
+    "defaults",
+    "layout NHWC/NCHW",
+    "semantics",
+    "no direct equivalent",
+]
+# Differences whose written forms must disagree when run (an aligned form must then agree).
+DIFFERENT_OUTPUT = ["defaults", "layout NHWC/NCHW", "semantics"]
+COMPARES = ["values", "statistics"]
+REQUIRED = ["concept", "area", "tensorflow", "pytorch", "difference"]
+CODE_FIELDS = ["tf_code", "torch_code", "tf_aligned", "torch_aligned"]
+OPTIONAL = ["note", *CODE_FIELDS, "compare", "rtol", "atol", "bite", "expect"]
+TOP_LEVEL = ["inputs", "rows"]
+# Names every row's code can use; shared inputs must not shadow them.
+RESERVED_NAMES = {"np", "tf", "keras", "torch", "nn", "F", "rng", "optimize", "lr_schedule", "raises", "tmp"}
+# Ids the mapping's pages use besides the rows (headings of the index page, which redirects a row's
+# old anchor only when no element of its own has that id; the filter's elements); a concept whose
+# slug collides with one is rejected. Old headings stay listed: links to them may exist elsewhere.
+PAGE_IDS = {
+    "what-the-articles-get-wrong",
+    "the-mapping",
+    "find-a-call",
+    "the-areas",
+    "reading-a-row",
+    "defaults-that-bite",
+    "how-each-row-is-checked",
+    "the-shared-inputs",
+    "sources",
+    "api-filter-input",
+    "api-filter-status",
+    "api-filter-results",
+}
+
+
+class ApiMappingError(InputError):
+    pass
+
+
+@dataclass(frozen=True)
+class Row:
+    index: int  # 1-based position in `rows`
+    line: int  # 1-based line of the row in the data file
+    concept: str
+    area: str
+    tensorflow: str
+    pytorch: str
+    difference: str
+    note: str | None
+    tf_code: str | None
+    torch_code: str | None
+    tf_aligned: str | None
+    torch_aligned: str | None
+    compare: str
+    rtol: float | None
+    atol: float | None
+    bite: str | None
+    expect: dict | None
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    expect_span: tuple[int, int] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def anchor(self) -> str:
+        return slug(self.concept)
+
+    def label(self, path: Path) -> str:
+        return f"{path}:{self.line}: row {self.index} ({self.concept!r})"
+
+    def where(self, path: Path, name: str) -> str:
+        """file:line of a field, for error messages."""
+        return f"{path}:{self.field_lines.get(name, self.line)}: row {self.index} ({self.concept!r})"
+
+    def code(self, side: str) -> str:
+        """The code the tests run for `side` ('tf' or 'torch'), written form."""
+        if side == "tf":
+            return self.tf_code or self.tensorflow
+        return self.torch_code or self.pytorch
+
+    def aligned(self, side: str) -> str | None:
+        return self.tf_aligned if side == "tf" else self.torch_aligned
+
+    @property
+    def has_aligned(self) -> bool:
+        return bool(self.tf_aligned or self.torch_aligned)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    path: Path
+    inputs: dict[str, str]  # name -> NumPy expression, in file order
+    input_lines: dict[str, int]
+    rows: list[Row]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+
+
+def load_mapping(path: Path = DATA_FILE) -> Mapping:
+    text = path.read_text(encoding="utf-8")
+    loader = SAFE_LOADER(text)
+    try:
+        root = loader.get_single_node()
+        if not isinstance(root, yaml.MappingNode):
+            raise ApiMappingError(f"{path}:1: expected a mapping with keys {TOP_LEVEL}")
+        top = {}
+        for key_node, value_node in root.value:
+            key = loader.construct_object(key_node)
+            if key not in TOP_LEVEL:
+                raise ApiMappingError(
+                    f"{path}:{key_node.start_mark.line + 1}: unknown top-level key {key!r} "
+                    f"(allowed: {TOP_LEVEL})"
+                )
+            top[key] = value_node
+        for key in TOP_LEVEL:
+            if key not in top:
+                raise ApiMappingError(f"{path}:1: missing top-level key {key!r}")
+        inputs, input_lines = _load_inputs(loader, top["inputs"], path)
+        rows_node = top["rows"]
+        if not isinstance(rows_node, yaml.SequenceNode) or not rows_node.value:
+            raise ApiMappingError(
+                f"{path}:{rows_node.start_mark.line + 1}: 'rows' must be a non-empty list of rows"
+            )
+        raw_rows = []
+        for node in rows_node.value:
+            lines, expect_span = {}, None
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    lines[str(key_node.value)] = value_node.start_mark.line + 1
+                    if key_node.value == "expect":  # its text span, for --update-outputs
+                        expect_span = (value_node.start_mark.index, value_node.end_mark.index)
+                    # a block scalar's first line is on the line after its indicator
+                    if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
+                        lines[str(key_node.value)] += 1
+            raw_rows.append(
+                (node.start_mark.line + 1, loader.construct_object(node, deep=True), lines, expect_span)
+            )
+    except yaml.YAMLError as err:
+        raise ApiMappingError(f"{path}: not valid YAML: {err}") from None
+    finally:
+        loader.dispose()
+
+    rows, seen, anchors = [], {}, {}
+    for index, (line, raw, lines, expect_span) in enumerate(raw_rows, start=1):
+        row = _validate_row(raw, index, line, lines, expect_span, path)
+        key = row.concept.casefold()
+        if key in seen:
+            raise ApiMappingError(
+                f"{row.where(path, 'concept')}, field 'concept': duplicates row {seen[key]}"
+            )
+        taken = (
+            row.anchor in PAGE_IDS or row.anchor in {slug(a) for a in AREAS} or row.anchor.startswith("bite-")
+        )
+        if row.anchor in anchors or taken:
+            other = f"row {anchors[row.anchor]}" if row.anchor in anchors else "a heading of the page"
+            raise ApiMappingError(
+                f"{row.where(path, 'concept')}, field 'concept': its anchor #{row.anchor} "
+                f"is already used by {other}"
+            )
+        seen[key] = index
+        anchors[row.anchor] = index
+        rows.append(row)
+    return Mapping(path, inputs, input_lines, rows)
+
+
+def _load_inputs(loader, node, path: Path) -> tuple[dict[str, str], dict[str, int]]:
+    where = f"{path}:{node.start_mark.line + 1}"
+    if not isinstance(node, yaml.MappingNode) or not node.value:
+        raise ApiMappingError(f"{where}: 'inputs' must map names to NumPy expressions")
+    inputs, lines = {}, {}
+    for key_node, value_node in node.value:
+        name = loader.construct_object(key_node)
+        value = loader.construct_object(value_node)
+        at = f"{path}:{key_node.start_mark.line + 1}: input {name!r}"
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ApiMappingError(f"{at}: input names must be Python identifiers")
+        if name in RESERVED_NAMES:
+            raise ApiMappingError(f"{at}: the name is reserved for {sorted(RESERVED_NAMES)}")
+        if name in inputs:
+            raise ApiMappingError(f"{at}: defined twice")
+        if not isinstance(value, str) or not value.strip():
+            raise ApiMappingError(f"{at}: must be a NumPy expression (text)")
+        _compile_block(value, f"{at}", mode="eval")
+        inputs[name] = value
+        lines[name] = key_node.start_mark.line + 1
+    return inputs, lines
+
+
+def _validate_row(raw, index, line, lines, expect_span, path: Path) -> Row:
+    where = f"{path}:{line}: row {index}"
+    if not isinstance(raw, dict):
+        raise ApiMappingError(f"{where}: expected a mapping with fields {REQUIRED}")
+    label = f"{where} ({raw.get('concept')!r})" if "concept" in raw else where
+
+    def at(name: str) -> str:
+        return f"{path}:{lines.get(name, line)}: row {index}" + (
+            f" ({raw.get('concept')!r})" if "concept" in raw else ""
+        )
+
+    for name in REQUIRED:
+        if name not in raw:
+            raise ApiMappingError(f"{label}, field {name!r}: missing")
+    for name in raw:
+        if name not in REQUIRED + OPTIONAL:
+            raise ApiMappingError(
+                f"{at(name)}, field {name!r}: unknown field (allowed: {REQUIRED + OPTIONAL})"
+            )
+    for name in ["concept", "tensorflow", "pytorch", "note", "bite", *CODE_FIELDS]:
+        if name in raw and not (isinstance(raw[name], str) and raw[name].strip()):
+            raise ApiMappingError(f"{at(name)}, field {name!r}: must be non-empty text")
+    if raw["area"] not in AREAS:
+        raise ApiMappingError(f"{at('area')}, field 'area': {raw['area']!r} is not one of {AREAS}")
+    difference = raw["difference"]
+    if difference not in DIFFERENCES:
+        raise ApiMappingError(
+            f"{at('difference')}, field 'difference': {difference!r} is not one of {DIFFERENCES}"
+        )
+    if difference != "none" and "note" not in raw:
+        raise ApiMappingError(f"{label}, field 'note': missing (required when difference is not none)")
+    compare = raw.get("compare", "values")
+    if compare not in COMPARES:
+        raise ApiMappingError(f"{at('compare')}, field 'compare': {compare!r} is not one of {COMPARES}")
+    for name in ("rtol", "atol"):
+        value = raw.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+            raise ApiMappingError(f"{at(name)}, field {name!r}: must be a number >= 0")
+    aligned = [name for name in ("tf_aligned", "torch_aligned") if name in raw]
+    if aligned and difference not in DIFFERENT_OUTPUT:
+        raise ApiMappingError(
+            f"{at(aligned[0])}, field {aligned[0]!r}: an aligned form only makes sense when the "
+            f"difference is one of {DIFFERENT_OUTPUT}, not {difference!r}"
+        )
+    if difference == "defaults" and not aligned:
+        raise ApiMappingError(
+            f"{label}, field 'tf_aligned': missing (a row declaring defaults must show, in "
+            "tf_aligned and/or torch_aligned, the call with the defaults aligned)"
+        )
+    # Every code field must compile: statements, then a final expression.
+    code = {
+        "tf_code": raw.get("tf_code") or raw["tensorflow"],
+        "torch_code": raw.get("torch_code") or raw["pytorch"],
+    }
+    code.update({name: raw[name] for name in aligned})
+    for name, text in code.items():
+        shown = name if name in raw else ("tensorflow" if name == "tf_code" else "pytorch")
+        _compile_block(text, f"{at(shown)}, field {shown!r}", mode="block")
+    if "bite" in raw:
+        if difference == "none":
+            raise ApiMappingError(f"{at('bite')}, field 'bite': a row with difference none cannot bite")
+        if "expect" not in raw:
+            raise ApiMappingError(
+                f"{label}, field 'expect': missing (a bite shows what both forms returned; write "
+                "`expect: {tensorflow: null, pytorch: null}` and run the tests with --update-outputs)"
+            )
+    if "expect" in raw:
+        expect = raw["expect"]
+        if not isinstance(expect, dict) or set(expect) != {"tensorflow", "pytorch"}:
+            raise ApiMappingError(
+                f"{at('expect')}, field 'expect': must be a mapping with keys tensorflow and pytorch"
+            )
+    return Row(
+        index=index,
+        line=line,
+        concept=raw["concept"].strip(),
+        area=raw["area"],
+        tensorflow=raw["tensorflow"].strip(),
+        pytorch=raw["pytorch"].strip(),
+        difference=difference,
+        note=raw["note"].strip() if "note" in raw else None,
+        tf_code=raw.get("tf_code"),
+        torch_code=raw.get("torch_code"),
+        tf_aligned=raw.get("tf_aligned"),
+        torch_aligned=raw.get("torch_aligned"),
+        compare=compare,
+        rtol=raw.get("rtol"),
+        atol=raw.get("atol"),
+        bite=raw["bite"].strip() if "bite" in raw else None,
+        expect=raw.get("expect"),
+        field_lines=dict(lines),
+        expect_span=expect_span,
+    )
+
+
+def split_block(text: str, where: str = "<code>") -> tuple[ast.Module, ast.Expression]:
+    """Split code into its statements and its final expression (whose value is the output)."""
+    try:
+        tree = ast.parse(text, mode="exec")
+    except SyntaxError as err:
+        raise ApiMappingError(
+            f"{where}: does not compile: {err.msg} (line {err.lineno} of the code)"
+        ) from None
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        raise ApiMappingError(f"{where}: the last line must be an expression (its value is compared)")
+    body = ast.Module(body=tree.body[:-1], type_ignores=[])
+    return body, ast.Expression(body=tree.body[-1].value)
+
+
+def _compile_block(text: str, where: str, mode: str) -> None:
+    if mode == "eval":
+        try:
+            compile(text, where, "eval")
+        except SyntaxError as err:
+            raise ApiMappingError(f"{where}: does not compile: {err.msg}") from None
+        return
+    body, last = split_block(text, where)
+    compile(body, where, "exec")
+    compile(last, where, "eval")
+
+
+def format_value(value) -> str:
+    """How an `expect` value is shown on the page."""
+    return (
+        yaml.safe_dump(value, default_flow_style=True, width=10**6, sort_keys=False)
+        .strip()
+        .removesuffix("\n...")
+    )
