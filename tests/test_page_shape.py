@@ -35,9 +35,6 @@ BOILERPLATE = re.compile(r"Every code block below is an excerpt", re.IGNORECASE)
 ARTICLES_PART = "## What the articles claimed"
 # The index of every claim: it may repeat the quotes the axis pages answer.
 QUOTE_INDEX = {"claims.md"}
-# The API mapping's debunks move to the axis pages with the mapping's split (issue 17, item 2);
-# delete this exemption when that lands.
-QUOTES_PENDING = {"api-mapping.md"}
 
 
 def nav_pages(entries) -> list[str]:
@@ -152,7 +149,7 @@ def quote_repeats(pages: list[Path]) -> list[str]:
 
 
 def test_each_claim_quote_is_answered_on_one_page():
-    pages = [page for page in page_files() if page.name not in QUOTE_INDEX | QUOTES_PENDING]
+    pages = [page for page in page_files() if page.name not in QUOTE_INDEX]
     repeats = quote_repeats(pages)
     assert not repeats, (
         "a quoted claim answered on two pages; keep it on its axis page and link there from the other:\n"
