@@ -28,7 +28,7 @@ DATA_TESTS = {
     "performance": ["tests/test_benchmarks.py"],
     "end-to-end": ["tests/test_notebooks.py"],
 }
-ALWAYS = ["tests/test_integrity.py", "tests/test_site_build.py"]
+ALWAYS = ["tests/test_integrity.py", "tests/test_site_build.py", "tests/test_page_shape.py"]
 
 
 def commands(name: str) -> list[list[str]]:
@@ -36,7 +36,7 @@ def commands(name: str) -> list[list[str]]:
     steps = []
     if folder.is_dir():
         steps.append([str(BIN / "ruff"), "check", str(folder.relative_to(ROOT))])
-    tests = ["tests/test_snippets.py", *ALWAYS, *DATA_TESTS.get(name, [])]
+    tests = ["tests/test_snippets.py", *ALWAYS, *DATA_TESTS.get(name.split("/")[0], [])]  # api-mapping/<area> too
     pytest = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder"]
     steps.append([*pytest, "--page", name, *tests])
     return steps
