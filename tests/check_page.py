@@ -36,7 +36,8 @@ def commands(name: str) -> list[list[str]]:
     steps = []
     if folder.is_dir():
         steps.append([str(BIN / "ruff"), "check", str(folder.relative_to(ROOT))])
-    tests = ["tests/test_snippets.py", *ALWAYS, *DATA_TESTS.get(name.split("/")[0], [])]  # api-mapping/<area> too
+    area = name.split("/")[0]  # api-mapping/<area> pages share the mapping's tests
+    tests = ["tests/test_snippets.py", *ALWAYS, *DATA_TESTS.get(area, [])]
     pytest = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder"]
     steps.append([*pytest, "--page", name, *tests])
     return steps

@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from markdown.extensions.toc import slugify
 from mkdocs.utils.yaml import yaml_load
 
