@@ -126,8 +126,10 @@ try:
 except Exception as err:
     print(type(err).__name__)
     #> Unsupported
-    print(str(err).splitlines()[0])  # the next lines explain which call could not be traced
+    lines = str(err).splitlines()
+    print(lines[0])
     #> Failed to trace builtin operator
+    print(textwrap.fill(lines[1].strip(), width=100))  # which call could not be traced
 with torch.compiler.set_stance("force_eager"):  # compiled functions run as plain Python
     eager_result = add_two(torch.tensor([3.0, 4.0]))
 print(eager_result.numpy())

@@ -63,7 +63,12 @@ class Traced(Tiny):
 
 default_fit = Traced(name="default_fit")
 default_fit.compile(optimizer="sgd", loss="mse")
+print("built before fit():", default_fit.built)  # fit() creates the weights while tracing
 default_fit.fit(x, targets, batch_size=2, epochs=2, shuffle=False, verbose=0)  # 4 steps
+built_first = Traced(name="built_first")
+built_first.build((None, 2))  # weights created before fit(): the step is traced once
+built_first.compile(optimizer="sgd", loss="mse")
+built_first.fit(x, targets, batch_size=2, epochs=2, shuffle=False, verbose=0)  # 4 steps
 eager_fit = Traced(name="eager_fit")
 eager_fit.compile(optimizer="sgd", loss="mse", run_eagerly=True)  # slower: for debugging
 eager_fit.fit(x, targets, batch_size=2, epochs=1, shuffle=False, verbose=0)  # 2 steps
