@@ -39,10 +39,10 @@ output = model(x)
 handle.remove()  # hooks stay until removed
 hidden_output = captured["hidden"]
 print(hidden_output)
-#> tensor([[0.0000, 0.3750, 0.0000],
-#>         [0.3000, 0.1250, 0.0000],
+#> tensor([[0.0000, 0.1875, 0.0000],
+#>         [0.2250, 0.0625, 0.0000],
 #>         [0.6000, 0.0000, 0.0000],
-#>         [0.9000, 0.0000, 0.0000]])
+#>         [0.9750, 0.0000, 0.0000]])
 # --8<-- [end:intermediate_outputs]
 
 # --8<-- [start:intermediate_gradients]
@@ -62,10 +62,10 @@ loss.backward()
 handle.remove()
 hidden_gradient = gradients["hidden"]
 print(hidden_gradient)
-#> tensor([[-0.5000,  0.2500, -1.0000],
-#>         [-0.4100,  0.2050, -0.8200],
-#>         [-0.3200,  0.1600, -0.6400],
-#>         [-0.2300,  0.1150, -0.4600]])
+#> tensor([[-0.4469,  0.2234, -0.8938],
+#>         [-0.3031,  0.1516, -0.6062],
+#>         [-0.1000,  0.0500, -0.2000],
+#>         [ 0.0875, -0.0438,  0.1750]])
 # --8<-- [end:intermediate_gradients]
 
 
@@ -97,6 +97,11 @@ try:
     torch.autograd.gradcheck(Cube.apply, points)
 except GradcheckError as err:
     print(str(err).strip())
+    #> Jacobian mismatch for output 0 with respect to input 0,
+    #> numerical:tensor([[ 0.7500,  0.0000],
+    #>         [ 0.0000, 12.0000]], dtype=torch.float64)
+    #> analytical:tensor([[1.5000, 0.0000],
+    #>         [0.0000, 6.0000]], dtype=torch.float64)
 # --8<-- [end:gradient_checks]
 
 # --8<-- [start:device_errors]
@@ -106,5 +111,7 @@ try:
     embedding(torch.tensor([1, 5]))
 except Exception as err:
     print(type(err).__name__)
+    #> IndexError
     print(str(err).strip())
+    #> index out of range in self
 # --8<-- [end:device_errors]

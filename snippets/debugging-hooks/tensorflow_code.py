@@ -28,10 +28,10 @@ inspector = keras.Model(model.input, [model.get_layer("hidden").output, model.ou
 hidden_output, output = inspector(x)
 hidden_output = hidden_output.numpy()
 print(hidden_output.round(4))
-#> [[0.     0.375  0.    ]
-#>  [0.3    0.125  0.    ]
+#> [[0.     0.1875 0.    ]
+#>  [0.225  0.0625 0.    ]
 #>  [0.6    0.     0.    ]
-#>  [0.9    0.     0.    ]]
+#>  [0.975  0.     0.    ]]
 print(np.array_equal(output.numpy(), model(x).numpy()))  # the model itself is unchanged
 #> True
 # --8<-- [end:intermediate_outputs]
@@ -43,10 +43,10 @@ with tf.GradientTape() as tape:
     loss = keras.losses.MeanSquaredError()(targets, prediction)
 hidden_gradient = tape.gradient(loss, hidden).numpy()  # d loss / d hidden output
 print(hidden_gradient.round(4))
-#> [[-0.5    0.25  -1.   ]
-#>  [-0.41   0.205 -0.82 ]
-#>  [-0.32   0.16  -0.64 ]
-#>  [-0.23   0.115 -0.46 ]]
+#> [[-0.4469  0.2234 -0.8938]
+#>  [-0.3031  0.1516 -0.6062]
+#>  [-0.1     0.05   -0.2   ]
+#>  [ 0.0875 -0.0438  0.175 ]]
 # --8<-- [end:intermediate_gradients]
 
 
@@ -81,9 +81,12 @@ try:
     embedding(np.array([1, 5]))
 except Exception as err:
     print(type(err).__name__)
+    #> InvalidArgumentError
     message = re.sub(r"\x1b\[[0-9;]*m", "", str(err))  # drop the bold-text escape codes
     print(message.splitlines()[0])
+    #> Exception encountered when calling Embedding.call().
     # The kernel's line starts with a {{function_node ...}} tag that depends on the build.
     kernel_line = next(line for line in message.splitlines() if "indices[" in line)
     print(re.sub(r"^\{\{function_node [^}]*\}\} ", "", kernel_line))
+    #> indices[1] = 5 is not in [0, 4) [Op:GatherV2]
 # --8<-- [end:device_errors]
