@@ -126,8 +126,12 @@ try:
 except Exception as err:
     print(type(err).__name__)
     #> Unsupported
-    print(str(err).splitlines()[0])  # the next lines explain which call could not be traced
+    lines = str(err).splitlines()
+    print(lines[0])
     #> Failed to trace builtin operator
+    print(textwrap.fill(lines[1].strip(), width=100))  # which call could not be traced
+    #> Explanation: Dynamo does not know how to trace builtin operator `print` with argument types ['str',
+    #> 'Tensor'] (has_kwargs False)
 with torch.compiler.set_stance("force_eager"):  # compiled functions run as plain Python
     eager_result = add_two(torch.tensor([3.0, 4.0]))
 print(eager_result.numpy())
@@ -231,7 +235,7 @@ except Exception as err:
     start = lines.index("from user code:")
     print("\n".join(lines[start : start + 3]))  # where, in our code
     #> from user code:
-    #>    File "pytorch_code.py", line 220, in project
+    #>    File "pytorch_code.py", line 222, in project
     #>     return torch.matmul(scaled, weights)
     cause = next(line for line in lines if "got RuntimeError" in line)
     print(textwrap.fill("..." + cause.split(": got ")[-1], width=100))  # what, trimmed

@@ -52,6 +52,7 @@ class Traced(Tiny):
         print(self.name, "got", inputs)
         #> default_fit got Tensor("data:0", shape=(2, 2), dtype=float32)
         #> default_fit got Tensor("data:0", shape=(2, 2), dtype=float32)
+        #> built_first got Tensor("data:0", shape=(2, 2), dtype=float32)
         #> eager_fit got tf.Tensor(
         #> [[0.    0.125]
         #>  [0.25  0.375]], shape=(2, 2), dtype=float32)
@@ -63,7 +64,13 @@ class Traced(Tiny):
 
 default_fit = Traced(name="default_fit")
 default_fit.compile(optimizer="sgd", loss="mse")
+print("built before fit():", default_fit.built)  # fit() creates the weights while tracing
+#> built before fit(): False
 default_fit.fit(x, targets, batch_size=2, epochs=2, shuffle=False, verbose=0)  # 4 steps
+built_first = Traced(name="built_first")
+built_first.build((None, 2))  # weights created before fit(): the step is traced once
+built_first.compile(optimizer="sgd", loss="mse")
+built_first.fit(x, targets, batch_size=2, epochs=2, shuffle=False, verbose=0)  # 4 steps
 eager_fit = Traced(name="eager_fit")
 eager_fit.compile(optimizer="sgd", loss="mse", run_eagerly=True)  # slower: for debugging
 eager_fit.fit(x, targets, batch_size=2, epochs=1, shuffle=False, verbose=0)  # 2 steps
@@ -179,7 +186,7 @@ except Exception as err:
     for line in lines[:2]:
         print(textwrap.fill(line, width=100))  # long lines wrapped to fit the page
         #> Exception encountered when calling Sequential.call().
-        #> Input 0 with name 'None' of layer 'dense_3' is incompatible with the layer: expected axis -1 of
+        #> Input 0 with name 'None' of layer 'dense_4' is incompatible with the layer: expected axis -1 of
         #> input shape to have value 2, but received input with shape (2, 3)
 try:
     tf.matmul(tf.ones((2, 3)), tf.ones((2, 1)))
@@ -208,7 +215,7 @@ except Exception as err:
     lines = [line for line in message.splitlines() if line.strip()]
     print("\n".join(lines[:3]))  # where, in our code
     #> in user code:
-    #>     File "tensorflow_code.py", line 199, in project  *
+    #>     File "tensorflow_code.py", line 204, in project  *
     #>         return tf.matmul(scaled, weights)
     print(textwrap.fill(lines[3].strip(), width=100))  # what
     #> ValueError: Dimensions must be equal, but are 3 and 2 for '{{node MatMul}} = MatMul[T=DT_FLOAT,

@@ -43,6 +43,9 @@ workdir = Path(scratch.name)
 # --8<-- [end:setup]
 
 # --8<-- [start:convert]
+# from_keras_model() exports the model through Keras, which prints the endpoints it wrote (with
+# object ids that change on every run); with interactive logging off, Keras logs them instead.
+keras.utils.disable_interactive_logging()
 # The converter still lives in TensorFlow as tf.lite.TFLiteConverter; it writes a .tflite flatbuffer.
 tflite_model = tf.lite.TFLiteConverter.from_keras_model(model).convert()
 print("from a Keras model:", len(tflite_model), "bytes")
