@@ -86,16 +86,16 @@ FULL = Profile(
         "mlp_train": {"batch": 128, "features": 784, "width": 512, "classes": 10},
         "cnn_train": {"batch": 64, "size": 28, "channels1": 32, "channels2": 64, "classes": 10},
         "transformer_forward": {"batch": 32, "seq": 64, "d_model": 128, "heads": 4, "ff": 512, "layers": 2},
-        "data_pipeline": {"samples": 8192, "size": 28, "batch": 128},
+        "data_pipeline": {"samples": 4096, "size": 28, "batch": 128},
     },
     sweeps={
         "mlp_batch": ("mlp_train", "batch", (16, 128, 1024)),
         "mlp_width": ("mlp_train", "width", (128, 512, 2048)),
     },
     thread_counts=(1, 2),
-    repetitions=20,
-    min_rep_seconds=0.1,
-    warmup_seconds=0.3,
+    repetitions=20,  # at least 20 per case: the bootstrap intervals need them
+    min_rep_seconds=0.05,
+    warmup_seconds=0.2,
     cold_repetitions=1,  # one fresh process per mode: a cold torch.compile alone costs ~45 s
     cold_modes=(
         ("tensorflow", "eager"),
@@ -117,9 +117,9 @@ SMOKE = Profile(
         "transformer_forward": {"batch": 2, "seq": 8, "d_model": 16, "heads": 2, "ff": 32, "layers": 1},
         "data_pipeline": {"samples": 64, "size": 6, "batch": 16},
     },
-    sweeps={
-        "mlp_batch": ("mlp_train", "batch", (4, 8, 16)),
-        "mlp_width": ("mlp_train", "width", (8, 16, 32)),
+    sweeps={  # two points each (one is the main case): enough to exercise the sweep code
+        "mlp_batch": ("mlp_train", "batch", (8, 16)),
+        "mlp_width": ("mlp_train", "width", (16, 32)),
     },
     thread_counts=(1,),
     repetitions=3,

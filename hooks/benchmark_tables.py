@@ -127,7 +127,8 @@ def render_machine(data: dict) -> str:
             "Protocol",
             f"{p['repetitions']} timed repetitions of at least {p['min_repetition_seconds']} s per "
             f"framework and mode, after {p['warmup_seconds']} s of warm-up; {_cell(p['order'])}; "
-            f"{100 * p['confidence']:.0f} % percentile-bootstrap intervals ({p['bootstrap_resamples']} resamples) "
+            f"{100 * p['confidence']:.0f} % percentile-bootstrap intervals "
+            f"({p['bootstrap_resamples']} resamples) "
             "on every ratio of medians",
         ],
     ]
@@ -135,10 +136,13 @@ def render_machine(data: dict) -> str:
 
 
 def _ratio_cell(cmp: dict, modes: bool = False) -> str:
-    note = _cell(VERDICTS[cmp["verdict"]])
+    """The verdict in bold, then the ratio and its interval; a disturbed comparison shows no number."""
+    cell = f"**{VERDICTS[cmp['verdict']]}**"
+    if cmp["verdict"] != "disturbed":
+        cell += f" <br>{_interval(cmp)}"
     if modes:
-        note = f"{_code(cmp['tensorflow']['label'])} vs {_code(cmp['pytorch']['label'])}: {note}"
-    return f"**{VERDICTS[cmp['verdict']]}** <br>{_interval(cmp)}<br><small>{note}</small>"
+        cell += f"<br><small>{_code(cmp['tensorflow']['label'])} vs {_code(cmp['pytorch']['label'])}</small>"
+    return cell
 
 
 def render_headline(data: dict, threads: str | None = None) -> str:
@@ -419,7 +423,8 @@ def render_spread(data: dict) -> str:
         )
     else:
         parts.append(
-            "No undisturbed comparison of modes within one framework showed a difference its interval supports"
+            "No undisturbed comparison of modes within one framework showed a difference "
+            "its interval supports"
         )
     if a:
         size, flipped, title, cmp = a
