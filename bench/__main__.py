@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from bench import results as R
 from bench import workloads as W
 from bench.runner import CHARTS_DIR, DATA_FILE, BenchError, run
+from hooks import benchmark_results as R
 
 RUN1_FILE = Path("/tmp/benchmarks-run1.json")
 
@@ -45,12 +45,12 @@ def verdict_table(data: dict, other: dict | None = None, other_name: str = "othe
     else:
         theirs = dict(verdict_rows(other))
         same = 0
-        lines.append(f"  {'comparison':72} {'this run':44} {other_name}")
+        lines.append(f"  {'comparison':72} {'this run':52} {other_name}")
         for name, text in mine:
             there = theirs.get(name, "(absent)")
             agree = text.split("  ")[0] == there.split("  ")[0]
             same += agree
-            lines.append(f"  {name:72} {text:44} {there}{'' if agree else '   <-- differs'}")
+            lines.append(f"  {name:72} {text:52} {there}{'' if agree else '   <-- differs'}")
         lines.append(f"  same verdict on {same} of {len(mine)} comparisons")
     disturbed = [f"{r['case']} {r['label']} @{r['threads']}" for r in data["results"] if R.is_disturbed(r)]
     lines.append(

@@ -8,8 +8,8 @@ import html
 import math
 from pathlib import Path
 
-from bench import results as R
-from bench.results import WORKLOADS, fmt_seconds
+from hooks import benchmark_results as R
+from hooks.benchmark_results import WORKLOADS, fmt_seconds
 
 COLORS = {
     ("tensorflow", "eager"): "#ffb74d",

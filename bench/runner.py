@@ -17,7 +17,7 @@ Order of a run:
          steal time, and a case where either was high is flagged as disturbed.
  3. Cold starts: a fresh process per (framework, mode) and repetition, again alternating,
     timing the import, building the model and the first call with empty compiler caches.
- 4. The NumPy line again, then the data file (validated by bench/results.py, the same code
+ 4. The NumPy line again, then the data file (validated by hooks/benchmark_results.py, the same code
     the page's renderer reads it with) and the charts.
 """
 
@@ -33,9 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench import results as R
 from bench import workloads as W
 from bench.machine import machine
+from hooks import benchmark_results as R
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_FILE = ROOT / "docs" / "data" / "benchmarks.json"

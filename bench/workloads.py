@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.results import (  # noqa: F401  (re-exported: the workload modules use W.*)
+from hooks.benchmark_results import (  # noqa: F401  (re-exported: the workload modules use W.*)
     FRAMEWORKS,
     KERAS_FIT,
     TRAINING,

@@ -1,8 +1,9 @@
 """MkDocs hook: render docs/data/benchmarks.json (written by `make bench`) into the pages.
 
 A thin renderer. What the file means (its schema, what is compared with what, the confidence
-intervals and the one verdict function) lives in bench/results.py, which the harness and the
-charts use too. Placeholders:
+intervals and the one verdict function) lives in hooks/benchmark_results.py, which the harness
+(bench/) and the charts use too; it sits in hooks/ so that the site builds from docs/ and hooks/
+alone. Placeholders:
 
 - `<!-- benchmarks:NAME -->` or `<!-- benchmarks:NAME:ARGUMENT -->` on the performance page;
 - `{{benchmarks:pipeline-verdict}}` inside data-table text (claims, decisions), which the
@@ -13,25 +14,33 @@ No measured number on any page is typed by hand; a malformed file fails the buil
 
 import html
 import re
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # MkDocs loads hooks by path; bench/ sits at the repository root
-    sys.path.insert(0, str(ROOT))
-
-from bench import results as R  # noqa: E402
-from bench.results import (  # noqa: E402,F401  (re-exported for tests and bench)
-    DATA_FILE,
-    FRAMEWORK_NAMES,
-    FRAMEWORKS,
-    VERDICTS,
-    WORKLOADS,
-    BenchmarkDataError,
-    fmt_seconds,
-    load,
-    validate,
-)
+try:
+    from hooks import benchmark_results as R
+    from hooks.benchmark_results import (  # noqa: F401  (re-exported for tests and bench)
+        DATA_FILE,
+        FRAMEWORK_NAMES,
+        FRAMEWORKS,
+        VERDICTS,
+        WORKLOADS,
+        BenchmarkDataError,
+        fmt_seconds,
+        load,
+        validate,
+    )
+except ImportError:  # loaded by MkDocs with hooks/ on sys.path
+    import benchmark_results as R
+    from benchmark_results import (  # noqa: F401
+        DATA_FILE,
+        FRAMEWORK_NAMES,
+        FRAMEWORKS,
+        VERDICTS,
+        WORKLOADS,
+        BenchmarkDataError,
+        fmt_seconds,
+        load,
+        validate,
+    )
 
 PLACEHOLDER = re.compile(r"<!-- benchmarks:([a-z_]+)(?::([a-z_0-9]+))? -->")
 INLINE = re.compile(r"\{\{benchmarks:([a-z-]+)\}\}")

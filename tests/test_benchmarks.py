@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench import results as R
 from bench import workloads as W
 from bench.charts import charts
 from bench.runner import CHARTS_DIR, BenchError, child_env, compare, run_case
+from hooks import benchmark_results as R
 from hooks.benchmark_tables import (
     INLINE,
     PLACEHOLDER,

@@ -22,7 +22,7 @@ try:
 except ImportError:  # loaded by MkDocs with hooks/ on sys.path
     from input_error import InputError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]  # hooks/ sits at the repository root
 DATA_FILE = ROOT / "docs" / "data" / "benchmarks.json"
 SCHEMA_VERSION = 2
 
