@@ -99,7 +99,7 @@ MODEL_COMPARISONS = (
 )
 PIPELINE_COMPARISONS = (
     ("Per-sample transform", ("per_sample",), ("per_sample",)),
-    ("Batched, in the main thread's budget", ("vectorized",), ("vectorized",)),
+    ("Batched gather", ("vectorized",), ("vectorized",)),
     ("Fastest mode of each", PIPELINE_MODES["tensorflow"], PIPELINE_MODES["pytorch"]),
 )
 BF16_COMPARISONS = (
