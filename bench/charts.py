@@ -8,18 +8,21 @@ import html
 import math
 from pathlib import Path
 
-from hooks.benchmark_tables import WORKLOADS, _find, _modes_of, fmt_seconds, result
+from hooks import benchmark_results as R
+from hooks.benchmark_results import WORKLOADS, fmt_seconds
 
 COLORS = {
     ("tensorflow", "eager"): "#ffb74d",
     ("tensorflow", "tf_function"): "#f57c00",
     ("tensorflow", "tf_function_xla"): "#a84300",
+    ("tensorflow", "keras_fit"): "#6d4c41",
     ("pytorch", "eager"): "#ef9a9a",
     ("pytorch", "torch_compile"): "#b71c1c",
     ("tensorflow", "per_sample"): "#ffb74d",
     ("tensorflow", "vectorized"): "#a84300",
     ("pytorch", "per_sample"): "#ef9a9a",
     ("pytorch", "vectorized"): "#b71c1c",
+    ("pytorch", "vectorized_workers"): "#7f0000",
 }
 SEGMENTS = (("import_seconds", "import", "#78909c"), ("build_seconds", "build model", "#b0bec5"))
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="12"'
@@ -98,52 +101,63 @@ def steady_chart(data: dict) -> str:
     )
     top = 34.0
     for workload, title in WORKLOADS.items():
+        if workload not in data["main_cases"]:
+            continue
         case = data["main_cases"][workload]
         rows = []
-        for framework, mode in _modes_of(workload):
-            r = result(data, case, framework, mode)
+        for framework, mode in R.modes_of(workload):
+            r = R.result(data, case, framework, mode)
             s = r["seconds"]
-            rows.append((r["label"], COLORS[(framework, mode)], s["median"], s["min"], s["max"]))
-        panel, top = _hbar_panel(top, title, rows, fmt_seconds)
+            label = r["label"] + (" (disturbed)" if R.is_disturbed(r) else "")
+            rows.append((label, COLORS[(framework, mode)], s["median"], s["min"], s["max"]))
+        verdict = R.VERDICTS[R.headline(data, workload)["verdict"]]
+        panel, top = _hbar_panel(top, f"{title}: fastest modes, {verdict}", rows, fmt_seconds)
         body += panel
     return _svg(int(top), "Steady-state time per iteration, TensorFlow and PyTorch", body)
 
 
 def matmul_chart(data: dict) -> str:
-    case, peak = data["main_cases"]["matmul"], data["limit"]["peak_gflops"]
+    threads = R.primary_threads(data)
     rows = []
-    for framework, mode in _modes_of("matmul"):
-        r = result(data, case, framework, mode)
-        flop, s = r["work"]["amount"], r["seconds"]
-        rows.append(
-            (
-                r["label"],
-                COLORS[(framework, mode)],
-                flop / s["median"] / 1e9,
-                flop / s["max"] / 1e9,
-                flop / s["min"] / 1e9,
+    n = None
+    for workload in ("matmul", "matmul_bf16"):
+        if workload not in data["main_cases"]:
+            continue
+        case = data["main_cases"][workload]
+        for framework, mode in R.modes_of(workload):
+            r = R.result(data, case, framework, mode)
+            n = r["params"]["n"]
+            flop, s = r["work"]["amount"], r["seconds"]
+            label = r["label"] + (", bf16" if workload == "matmul_bf16" else ", fp32")
+            rows.append(
+                (
+                    label,
+                    COLORS[(framework, mode)],
+                    flop / s["median"] / 1e9,
+                    flop / s["max"] / 1e9,
+                    flop / s["min"] / 1e9,
+                )
             )
-        )
-    rows.append((f"NumPy matmul, n = {data['limit']['peak_n']}", "#546e7a", peak, peak, peak))
-    n = data["main_cases"]["matmul"].split("n=")[-1].rstrip("]")
-    title = f"float32 matmul, n = {n}: GFLOP/s (longer is faster); dashed line: NumPy's peak on this machine"
+    numpy = max(
+        2.0 * r["n"] ** 3 / r["seconds"]["median"] / 1e9 for r in data["limit"] if r["threads"] == threads
+    )
+    peak = data["machine"]["fp32_peak"]["gflops_per_core"] * threads
+    rows.append(("NumPy matmul, fp32, same n", "#546e7a", numpy, numpy, numpy))
+    rows.append((f"float32 peak, {threads} core(s)", "#cfd8dc", peak, peak, peak))
+    title = f"matmul, n = {n}, {threads} thread(s): GFLOP/s, median bar, min-max line (longer is faster)"
     body, bottom = _hbar_panel(10, title, rows, lambda v: f"{v:.0f}")
-    # the limit line, over the bars
-    limit = max(high for *_, high in rows) * 1.05
-    step = _nice_step(limit)
-    x = LABEL_W + peak * BAR_W / (math.ceil(limit / step) * step)
-    body.append(_line(x, 30, x, bottom - 24, stroke="#263238", extra=' stroke-dasharray="4 3"'))
-    return _svg(int(bottom), "Matrix multiply throughput against NumPy's peak", body)
+    return _svg(int(bottom), "Matrix multiply throughput against NumPy and the theoretical peak", body)
 
 
 def sweep_chart(data: dict, sweep: dict) -> str:
     workload, parameter, values = sweep["workload"], sweep["parameter"], sweep["values"]
-    modes = _modes_of(workload)
+    modes = R.modes_of(workload)
+    threads = R.primary_threads(data)
     series = []
     for framework, mode in modes:
         points = []
         for value in values:
-            r = _find(data["results"], workload, parameter, value, framework, mode)
+            r = R.find(data["results"], workload, parameter, value, framework, mode, threads)
             points.append(r["work"]["amount"] / r["seconds"]["median"])
         series.append((r["label"], COLORS[(framework, mode)], points))
     left, top, plot_w, plot_h = 80, 40, 420, 260
@@ -190,6 +204,8 @@ def sweep_chart(data: dict, sweep: dict) -> str:
 
 def cold_chart(data: dict) -> str:
     entries = data["cold_start"]
+    if not entries:
+        return _svg(40, "No cold starts in this run", [_text(10, 24, "No cold starts in this run")])
     totals = [
         sum(e[k]["median"] for k in ("import_seconds", "build_seconds", "first_call_seconds"))
         for e in entries

@@ -1,20 +1,24 @@
 """Run the benchmark: correctness first, then interleaved timings, cold starts and the limit line.
 
 Order of a run:
- 1. NumPy's matmul peak (bench/limit.py), in its own process: the "limit" line.
- 2. One persistent worker process per framework, each with the same intra-/inter-op thread
-    counts (read back from the framework and recorded). For every case:
+ 1. NumPy's matmul at the frameworks' size (bench/limit.py), in its own process, at each
+    thread count: the measured reference line.
+ 2. For each thread count of the profile: one persistent worker process per framework, each
+    with that intra-/inter-op thread count (read back from the framework and recorded). For
+    every case (the sweeps only at the first thread count):
       a. every (framework, mode) is built from the same NumPy weights and inputs and makes its
          first calls (timed: first-call latency, tracing and compilation included); the
          outputs are compared with NumPy or with PyTorch eager, and the run stops if any
          falls outside the workload's tolerance;
       b. each warms up, then picks how many iterations make one repetition;
       c. repetitions alternate between the frameworks, TensorFlow then PyTorch, again and
-         again (A B A B), so that drift in the machine's speed hits both alike.
+         again (A B A B), so that drift in the machine's speed hits both alike; each
+         repetition also records the CPU time other processes used and the hypervisor's
+         steal time, and a case where either was high is flagged as disturbed.
  3. Cold starts: a fresh process per (framework, mode) and repetition, again alternating,
     timing the import, building the model and the first call with empty compiler caches.
- 4. The limit line again, then the data file (validated by hooks/benchmark_tables.py, the
-    same code that renders it) and the charts.
+ 4. The NumPy line again, then the data file (validated by hooks/benchmark_results.py, the same code
+    the page's renderer reads it with) and the charts.
 """
 
 import json
@@ -31,12 +35,13 @@ import numpy as np
 
 from bench import workloads as W
 from bench.machine import machine
+from hooks import benchmark_results as R
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_FILE = ROOT / "docs" / "data" / "benchmarks.json"
 CHARTS_DIR = ROOT / "docs" / "assets" / "benchmarks"
 COMMAND_TIMEOUT = 900.0  # seconds for one worker command (a torch.compile on a busy machine is slow)
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = R.SCHEMA_VERSION
 
 
 class BenchError(RuntimeError):
@@ -57,17 +62,8 @@ def child_env(intra: int, cache_dir: str) -> dict[str, str]:
     return env
 
 
-def _signif(x: float, digits: int = 5) -> float:
-    return float(f"{x:.{digits}g}")
-
-
-def stats(samples: list[float]) -> dict:
-    return {
-        "min": _signif(min(samples)),
-        "median": _signif(float(np.median(samples))),
-        "max": _signif(max(samples)),
-        "samples": [_signif(s) for s in samples],
-    }
+_signif = R.signif
+stats = R.summary_stats
 
 
 class Worker:
@@ -183,18 +179,18 @@ def compare(case: W.Case, outputs: dict[tuple[str, str], dict[str, np.ndarray]])
     return entries
 
 
-def run_limit(profile: W.Profile, intra: int, env: dict) -> dict:
-    command = [sys.executable, "-m", "bench.limit", "--threads", str(intra), "--sizes"]
+def run_limit(profile: W.Profile, threads: int, env: dict, when: str) -> list[dict]:
+    command = [sys.executable, "-m", "bench.limit", "--threads", str(threads), "--sizes"]
     command += [str(n) for n in profile.limit_sizes]
     command += ["--repetitions", str(profile.repetitions), "--min-rep-seconds", str(profile.min_rep_seconds)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise BenchError(f"bench.limit failed:\n{done.stderr[-4000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    runs = []
     for run in result["runs"]:
-        run["seconds"] = stats(run["seconds"])
-        run["gflops_median"] = _signif(2.0 * run["n"] ** 3 / run["seconds"]["median"] / 1e9, 4)
-    return result
+        runs.append({**run, "threads": threads, "when": when, "seconds": stats(run["seconds"])})
+    return runs, result["blas"]
 
 
 def run_cold(profile: W.Profile, intra: int, inter: int, env_for, log) -> list[dict]:
@@ -237,13 +233,15 @@ def run_cold(profile: W.Profile, intra: int, inter: int, env_for, log) -> list[d
     return entries
 
 
-def run_case(case: W.Case, workers: dict[str, Worker], profile: W.Profile, scratch: Path, log) -> tuple:
+def run_case(
+    case: W.Case, workers: dict[str, Worker], profile: W.Profile, scratch: Path, log, threads: int = 1
+) -> tuple:
     outputs, first = {}, {}
     for framework in W.FRAMEWORKS:
         for mode in W.modes_for(case.workload, framework):
             key = f"{case.id}/{framework}/{mode}"
             path = scratch / f"{framework}-{mode}.npz"
-            log(f"{case.id}: {framework} {mode}: first calls")
+            log(f"{case.id} @{threads} thread(s): {framework} {mode}: first calls")
             first[(framework, mode)] = workers[framework].call(
                 cmd="setup", key=key, workload=case.workload, params=case.params, mode=mode, outputs=str(path)
             )
@@ -263,6 +261,8 @@ def run_case(case: W.Case, workers: dict[str, Worker], profile: W.Profile, scrat
             iterations[(framework, mode)] = answer["iterations"]
 
     seconds: dict[tuple[str, str], list[float]] = {k: [] for k in iterations}
+    load = {k: [0.0, 0, 0] for k in iterations}  # wall seconds, other processes' ticks, steal ticks
+    ticks_per_second = 100
     for _ in range(profile.repetitions):
         for framework in W.FRAMEWORKS:  # A B A B: TensorFlow then PyTorch, every repetition
             for mode in W.modes_for(case.workload, framework):
@@ -270,125 +270,160 @@ def run_case(case: W.Case, workers: dict[str, Worker], profile: W.Profile, scrat
                     cmd="time", key=f"{case.id}/{framework}/{mode}", iterations=iterations[(framework, mode)]
                 )
                 seconds[(framework, mode)].append(answer["seconds"])
+                total = load[(framework, mode)]
+                total[0] += answer.get("wall", 0.0)
+                total[1] += answer.get("other_ticks", 0)
+                total[2] += answer.get("steal_ticks", 0)
+                ticks_per_second = answer.get("clock_ticks", ticks_per_second)
 
     amount, unit = case.work()
     results = []
     for (framework, mode), samples in seconds.items():
         workers[framework].call(cmd="drop", key=f"{case.id}/{framework}/{mode}")
+        wall, other, steal = load[(framework, mode)]
+        other_cores = _signif(other / ticks_per_second / wall, 3) if wall > 0 else 0.0
+        steal_cores = _signif(steal / ticks_per_second / wall, 3) if wall > 0 else 0.0
         entry = {
             "case": case.id,
             "workload": case.workload,
             "params": case.params,
             "framework": framework,
             "mode": mode,
+            "threads": threads,
             "label": W.mode_label(framework, mode),
             "work": {"amount": amount, "unit": unit},
             "iterations_per_repetition": iterations[(framework, mode)],
             "seconds": stats(samples),
             "first_call_seconds": _signif(first[(framework, mode)]["first_call_seconds"]),
             "second_call_seconds": _signif(first[(framework, mode)]["second_call_seconds"]),
+            "disturbance": {
+                "other_cores": other_cores,
+                "steal_cores": steal_cores,
+                "disturbed": R.disturbance_flag(other_cores, steal_cores),
+            },
         }
+        if first[(framework, mode)].get("notes"):
+            entry["notes"] = first[(framework, mode)]["notes"]
         results.append(entry)
         s = entry["seconds"]
+        flag = "  DISTURBED" if entry["disturbance"]["disturbed"] else ""
         log(
-            f"{case.id}: {entry['label']}: median {s['median'] * 1e3:.3f} ms "
-            f"(min {s['min'] * 1e3:.3f}, max {s['max'] * 1e3:.3f}) x{entry['iterations_per_repetition']}"
+            f"{case.id} @{threads}: {entry['label']}: median {s['median'] * 1e3:.3f} ms "
+            f"(min {s['min'] * 1e3:.3f}, max {s['max'] * 1e3:.3f}) x{entry['iterations_per_repetition']}; "
+            f"other load {other_cores:.2f} cores, steal {steal_cores:.2f}{flag}"
         )
     return results, correctness
 
 
 def run(
     profile: W.Profile,
-    intra: int,
-    inter: int,
+    thread_counts: tuple[int, ...] | None = None,
     out: Path | None = DATA_FILE,
     charts_dir: Path | None = CHARTS_DIR,
     log=print,
     command: str = "python -m bench",
+    only: tuple[str, ...] | None = None,
 ) -> dict:
+    """Run the profile and return (and write) the results. `only` limits the run to some workloads
+    (a partial run, for development: its file says profile "partial" and is never published)."""
     started = time.perf_counter()
+    thread_counts = tuple(thread_counts or profile.thread_counts)
+    main = W.main_cases(profile)
     cases = W.all_cases(profile)
+    if only:
+        main = [c for c in main if c.workload in only]
+        cases = [c for c in cases if c.workload in only]
+    sweep_cases = [c for c in cases if c.id not in {m.id for m in main}]
+    plan = [(t, main + (sweep_cases if t == thread_counts[0] else [])) for t in thread_counts]
+    total_cases, done_cases = sum(len(c) for _, c in plan), 0
+    limit, results, correctness, hello = [], [], [], {f: [] for f in W.FRAMEWORKS}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmp = Path(tmp)
-        base_env = child_env(intra, str(tmp / "inductor-cache"))
-        log(f"limit: NumPy matmul, sizes {profile.limit_sizes}, {intra} threads")
-        limit_before = run_limit(profile, intra, base_env)
-        workers = {}
-        try:
-            for framework in W.FRAMEWORKS:  # both import at once; nothing is timed yet but the import
-                workers[framework] = Worker(
-                    framework, intra, inter, profile.torch_compile_backend, base_env, tmp
-                )
-            for framework, worker in workers.items():
-                log(f"{framework} worker: {worker.ready()}")
-            results, correctness = [], []
-            for case in cases:
-                scratch = tmp / "outputs"
-                scratch.mkdir(exist_ok=True)
-                case_results, case_checks = run_case(case, workers, profile, scratch, log)
-                results += case_results
-                correctness += case_checks
-        finally:
-            for worker in workers.values():
-                worker.close()
-        hello = {framework: worker.hello for framework, worker in workers.items()}
-        cold_start = run_cold(profile, intra, inter, lambda cache: child_env(intra, cache), log)
-        log("limit: NumPy matmul again")
-        limit_after = run_limit(profile, intra, base_env)
+        blas = None
+        for threads in thread_counts:
+            log(f"NumPy matmul, n = {profile.limit_sizes}, {threads} thread(s)")
+            runs, blas = run_limit(profile, threads, child_env(threads, str(tmp / "unused")), "before")
+            limit += runs
+        for threads, threads_cases in plan:
+            env = child_env(threads, str(tmp / f"inductor-cache-{threads}"))
+            workers = {}
+            try:
+                for framework in W.FRAMEWORKS:  # both import at once; nothing is timed yet
+                    workers[framework] = Worker(
+                        framework, threads, threads, profile.torch_compile_backend, env, tmp
+                    )
+                for framework, worker in workers.items():
+                    answer = worker.ready()
+                    hello[framework].append({"requested": threads, **answer["threads"]})
+                    hello[framework + ":versions"] = answer["versions"]
+                    log(f"{framework} worker, {threads} thread(s): {answer['threads']}")
+                for case in threads_cases:
+                    done_cases += 1
+                    log(f"case {done_cases}/{total_cases}: {case.id}, {threads} thread(s)")
+                    scratch = tmp / "outputs"
+                    scratch.mkdir(exist_ok=True)
+                    case_results, case_checks = run_case(case, workers, profile, scratch, log, threads)
+                    results += case_results
+                    if threads == thread_counts[0]:
+                        correctness += case_checks
+            finally:
+                for worker in workers.values():
+                    worker.close()
+        cold_start = []
+        if not only:
+            first = thread_counts[0]
+            cold_start = run_cold(profile, first, first, lambda cache: child_env(first, cache), log)
+        for threads in thread_counts:
+            log(f"NumPy matmul again, {threads} thread(s)")
+            limit += run_limit(profile, threads, child_env(threads, str(tmp / "unused")), "after")[0]
 
-    peak = max(limit_before["runs"] + limit_after["runs"], key=lambda r: r["gflops_median"])
     data = {
         "schema_version": SCHEMA_VERSION,
-        "profile": profile.name,
+        "profile": "partial" if only else profile.name,
         "generated_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": command,
         "wall_seconds": round(time.perf_counter() - started, 1),
         "machine": machine(),
+        "thread_counts": list(thread_counts),
         "threads": {
-            "intra_op": intra,
-            "inter_op": inter,
-            "env": {"OMP_NUM_THREADS": str(intra)},
-            **{framework: hello[framework]["threads"] for framework in W.FRAMEWORKS},
-            "numpy_blas": intra,
+            **{framework: hello[framework] for framework in W.FRAMEWORKS},
+            "env": "OMP_NUM_THREADS and NumPy's BLAS threads set to the same count",
         },
         "versions": {
-            **hello["tensorflow"]["versions"],
-            **hello["pytorch"]["versions"],
+            **hello["tensorflow:versions"],
+            **hello["pytorch:versions"],
             "numpy": np.__version__,
             "python": sys.version.split()[0],
         },
         "torch_compile_backend": profile.torch_compile_backend,
-        "blas": limit_before["blas"],
+        "blas": blas,
         "protocol": {
             "repetitions": profile.repetitions,
             "min_repetition_seconds": profile.min_rep_seconds,
             "warmup_seconds": profile.warmup_seconds,
             "cold_repetitions": profile.cold_repetitions,
             "order": "interleaved: every repetition times TensorFlow, then PyTorch (A B A B)",
+            "bootstrap_resamples": R.BOOTSTRAP_RESAMPLES,
+            "confidence": R.CONFIDENCE,
         },
-        "limit": {
-            "peak_gflops": peak["gflops_median"],
-            "peak_n": peak["n"],
-            "before": limit_before["runs"],
-            "after": limit_after["runs"],
-        },
-        "main_cases": {c.workload: c.id for c in cases if c.params == profile.cases[c.workload]},
+        "limit": limit,
+        "main_cases": {c.workload: c.id for c in main},
         "sweeps": [
             {"name": name, "workload": w, "parameter": p, "values": list(v)}
             for name, (w, p, v) in profile.sweeps.items()
+            if not only or w in only
         ],
         "correctness": correctness,
         "results": results,
         "cold_start": cold_start,
     }
-    from hooks.benchmark_tables import validate
-
-    validate(data, "the new results")
+    if not only:
+        R.validate(data, "the new results")
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         log(f"wrote {out}")
-    if charts_dir is not None:
+    if charts_dir is not None and not only:
         from bench.charts import write_charts
 
         for path in write_charts(data, charts_dir):

@@ -3,7 +3,10 @@
 Models are built from Keras layers, as a TensorFlow user would; the training step is the
 custom-loop one (GradientTape + optimizer.apply) so that it matches PyTorch's step line for line.
 Modes: "eager" calls the Python function, "tf_function" wraps it in tf.function (a traced
-graph), "tf_function_xla" in tf.function(jit_compile=True) (compiled by XLA).
+graph), "tf_function_xla" in tf.function(jit_compile=True) (compiled by XLA). In every compiled
+training mode the whole step is compiled: forward, loss, gradients and the SGD update.
+"keras_fit" (training only) is what most Keras users write: model.compile() with its defaults
+(jit_compile="auto", which Keras 3 resolves to False on a machine without a GPU) and model.fit().
 """
 
 import os
@@ -44,7 +47,13 @@ def _compile(fn, mode: str):
 
 
 class Runnable:
-    """step() runs one iteration; sync() waits for its result and returns it as NumPy."""
+    """step() runs one iteration; sync() waits for its result and returns it as NumPy.
+
+    steps_per_call: how many iterations one step() call makes (Keras fit() trains several
+    batches per call; the worker divides the time by it).
+    """
+
+    steps_per_call = 1
 
     def step(self, check: bool = False):
         raise NotImplementedError
@@ -57,18 +66,23 @@ class Runnable:
 
 
 class Matmul(Runnable):
-    def __init__(self, case, mode, weights, inputs):
+    def __init__(self, case, mode, weights, inputs, **_):
         self.a, self.b = tf.constant(inputs["a"]), tf.constant(inputs["b"])
+        if case.workload == "matmul_bf16":
+            self.a, self.b = tf.cast(self.a, tf.bfloat16), tf.cast(self.b, tf.bfloat16)
         self.fn = _compile(lambda a, b: tf.matmul(a, b), mode)
 
     def step(self, check=False):
         return self.fn(self.a, self.b)
 
+    def sync(self, out):
+        return np.asarray(tf.cast(out, tf.float32).numpy())
+
 
 class Train(Runnable):
     """Forward, loss, gradients and a plain SGD update of a Keras model."""
 
-    def __init__(self, case, mode, weights, inputs):
+    def __init__(self, case, mode, weights, inputs, **_):
         self.model = build_model(case)
         load_weights(self.model, case, weights)
         self.names = sorted(weights)
@@ -98,6 +112,38 @@ class Train(Runnable):
         return out
 
 
+class Fit(Train):
+    """model.compile() with default jit_compile, then model.fit(): one call trains FIT_STEPS batches
+    (the same batch repeated, in order), one epoch, no callbacks printed. Correctness calls train
+    one batch each and return that batch's loss, as the other modes do."""
+
+    def __init__(self, case, mode, weights, inputs, **_):
+        self.model = build_model(case)
+        load_weights(self.model, case, weights)
+        self.names = sorted(weights)
+        self.model.compile(
+            optimizer=keras.optimizers.SGD(learning_rate=W.LEARNING_RATE),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
+        self.jit_compile = self.model.jit_compile  # what "auto" resolved to, recorded
+        self.batch = case.params["batch"]
+        self.x1, self.y1 = inputs["x"], inputs["y"]
+        self.steps_per_call = W.FIT_STEPS
+        self.x = np.concatenate([inputs["x"]] * W.FIT_STEPS)
+        self.y = np.concatenate([inputs["y"]] * W.FIT_STEPS)
+
+    def step(self, check=False):
+        x, y = (self.x1, self.y1) if check else (self.x, self.y)
+        history = self.model.fit(x, y, batch_size=self.batch, epochs=1, shuffle=False, verbose=0)
+        return np.float64(history.history["loss"][-1])
+
+    def sync(self, out):
+        return np.asarray(out)
+
+    def notes(self) -> dict:
+        return {"jit_compile": bool(self.model.jit_compile)}
+
+
 class EncoderLayer(keras.layers.Layer):
     """Post-norm Transformer encoder layer, the layout of torch.nn.TransformerEncoderLayer."""
 
@@ -115,7 +161,7 @@ class EncoderLayer(keras.layers.Layer):
 
 
 class Forward(Runnable):
-    def __init__(self, case, mode, weights, inputs):
+    def __init__(self, case, mode, weights, inputs, **_):
         self.model = build_model(case)
         load_weights(self.model, case, weights)
         self.x = tf.constant(inputs["x"])
@@ -126,19 +172,36 @@ class Forward(Runnable):
 
 
 class Pipeline(Runnable):
-    """One epoch of tf.data over in-memory arrays: shuffle, normalise, flatten, batch, prefetch."""
+    """One epoch of tf.data over in-memory arrays: shuffle, normalise, flatten, batch, prefetch.
 
-    def __init__(self, case, mode, weights, inputs):
+    per_sample: from_tensor_slices, shuffle all samples, map the transform per sample, batch.
+    vectorized: shuffle the indices, batch them, then one map gathers and transforms each batch
+    (the same work as the DataLoader whose __getitem__ receives a batch of indices).
+    tf.data's own thread pool is bounded to the benchmark's thread count
+    (options.threading.private_threadpool_size, and autotune's cpu_budget).
+    """
+
+    def __init__(self, case, mode, weights, inputs, threads=1, **_):
         p = case.params
-        data = tf.data.Dataset.from_tensor_slices((inputs["images"], inputs["labels"]))
-        data = data.shuffle(p["samples"], seed=0, reshuffle_each_iteration=True)
+        n = p["samples"]
         if mode == "per_sample":
+            data = tf.data.Dataset.from_tensor_slices((inputs["images"], inputs["labels"]))
+            data = data.shuffle(n, seed=0, reshuffle_each_iteration=True)
             data = data.map(_normalise_sample, num_parallel_calls=tf.data.AUTOTUNE).batch(p["batch"])
         elif mode == "vectorized":
-            data = data.batch(p["batch"]).map(_normalise_batch, num_parallel_calls=tf.data.AUTOTUNE)
+            images, labels = tf.constant(inputs["images"]), tf.constant(inputs["labels"])
+
+            def gather(indices):
+                return _normalise_batch(tf.gather(images, indices), tf.gather(labels, indices))
+
+            data = tf.data.Dataset.range(n).shuffle(n, seed=0, reshuffle_each_iteration=True)
+            data = data.batch(p["batch"]).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
         else:
             raise ValueError(f"unknown pipeline mode {mode!r}")
-        self.data = data.prefetch(tf.data.AUTOTUNE)
+        options = tf.data.Options()
+        options.threading.private_threadpool_size = threads
+        options.autotune.cpu_budget = threads
+        self.data = data.prefetch(tf.data.AUTOTUNE).with_options(options)
 
     def step(self, check=False):
         totals = np.zeros(4)
@@ -227,6 +290,7 @@ def _assign(variable, value: np.ndarray) -> None:
 
 RUNNABLES = {
     "matmul": Matmul,
+    "matmul_bf16": Matmul,
     "mlp_train": Train,
     "cnn_train": Train,
     "transformer_forward": Forward,
@@ -234,7 +298,9 @@ RUNNABLES = {
 }
 
 
-def build(case, mode: str, weights, inputs, **_) -> Runnable:
+def build(case, mode: str, weights, inputs, threads: int = 1, **_) -> Runnable:
     if mode not in W.modes_for(case.workload, FRAMEWORK):
         raise ValueError(f"{case.workload}: unknown TensorFlow mode {mode!r}")
-    return RUNNABLES[case.workload](case, mode, weights, inputs)
+    if mode == W.KERAS_FIT:
+        return Fit(case, mode, weights, inputs)
+    return RUNNABLES[case.workload](case, mode, weights, inputs, threads=threads)

@@ -1,9 +1,10 @@
 """PyTorch implementations of the workloads in bench/workloads.py.
 
-Modes: "eager" calls the module or function directly; "torch_compile" wraps the forward pass
-(with the loss, for training) in torch.compile with the default Inductor backend. The backward
-pass then runs the graph AOTAutograd compiled with it; the optimizer step stays eager, as in the
-torch.compile tutorial. dynamic=False: every case compiles for its own static shapes, as a
+Modes: "eager" calls the module or function directly; "torch_compile" compiles the whole
+training step, as tf.function does in TensorFlow: the forward pass with the loss goes through
+torch.compile (the backward pass then runs the graph AOTAutograd compiled with it), and
+optimizer.step() through a second torch.compile, as in the "Compiling the optimizer" recipe.
+Default Inductor backend; dynamic=False: every case compiles for its own static shapes, as a
 program that runs one size would.
 """
 
@@ -41,6 +42,8 @@ def _compile(fn, mode: str, backend: str):
 class Runnable:
     """step() runs one iteration; sync() waits for its result and returns it as NumPy."""
 
+    steps_per_call = 1
+
     def step(self, check: bool = False):
         raise NotImplementedError
 
@@ -54,10 +57,15 @@ class Runnable:
 class Matmul(Runnable):
     def __init__(self, case, mode, weights, inputs, backend):
         self.a, self.b = torch.from_numpy(inputs["a"]), torch.from_numpy(inputs["b"])
+        if case.workload == "matmul_bf16":
+            self.a, self.b = self.a.to(torch.bfloat16), self.b.to(torch.bfloat16)
         self.fn = _compile(_matmul, mode, backend)
 
     def step(self, check=False):
         return self.fn(self.a, self.b)
+
+    def sync(self, out):
+        return out.float().numpy()
 
 
 def _matmul(a, b):
@@ -79,15 +87,21 @@ class Train(Runnable):
         self.loss_fn = nn.CrossEntropyLoss()
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=W.LEARNING_RATE)
         self.forward_loss = _compile(self._forward_loss, mode, backend)
+        self.optimizer_step = self.optimizer.step
+        if mode == "torch_compile":  # the whole step compiled, as tf.function compiles it
+            self.optimizer_step = torch.compile(self._optimizer_step, dynamic=False, backend=backend)
 
     def _forward_loss(self, x, y):
         return self.loss_fn(self.model(x), y)
+
+    def _optimizer_step(self):
+        self.optimizer.step()
 
     def step(self, check=False):
         self.optimizer.zero_grad(set_to_none=True)
         loss = self.forward_loss(self.x, self.y)
         loss.backward()
-        self.optimizer.step()
+        self.optimizer_step()
         return loss
 
     def state(self):
@@ -128,21 +142,28 @@ class _Samples(torch.utils.data.Dataset):
 
 
 class Pipeline(Runnable):
-    """One epoch of a DataLoader over in-memory arrays: shuffle, normalise, flatten, batch."""
+    """One epoch of a DataLoader over in-memory arrays: shuffle, normalise, flatten, batch.
+
+    per_sample: the default, one __getitem__ per index, then default_collate.
+    vectorized: automatic batching off, __getitem__ receives a batch of indices and gathers them.
+    vectorized_workers: the same in one worker process (num_workers=1, persistent_workers=True,
+    so the worker starts once, not every epoch; it runs alongside the main process).
+    """
 
     def __init__(self, case, mode, weights, inputs, backend):
         p = case.params
         data = _Samples(inputs["images"], inputs["labels"])
         generator = torch.Generator().manual_seed(0)
-        if mode == "per_sample":  # the default: one __getitem__ per sample, then default_collate
+        if mode == "per_sample":
             self.loader = torch.utils.data.DataLoader(
                 data, batch_size=p["batch"], shuffle=True, generator=generator
             )
-        elif mode == "vectorized":  # automatic batching off: __getitem__ receives a batch of indices
+        elif mode in ("vectorized", "vectorized_workers"):
             sampler = torch.utils.data.BatchSampler(
                 torch.utils.data.RandomSampler(data, generator=generator), p["batch"], drop_last=False
             )
-            self.loader = torch.utils.data.DataLoader(data, sampler=sampler, batch_size=None)
+            workers = {"num_workers": 1, "persistent_workers": True} if mode == "vectorized_workers" else {}
+            self.loader = torch.utils.data.DataLoader(data, sampler=sampler, batch_size=None, **workers)
         else:
             raise ValueError(f"unknown pipeline mode {mode!r}")
 
@@ -255,6 +276,7 @@ def _copy(parameter: torch.Tensor, value: np.ndarray, name: str) -> None:
 
 RUNNABLES = {
     "matmul": Matmul,
+    "matmul_bf16": Matmul,
     "mlp_train": Train,
     "cnn_train": Train,
     "transformer_forward": Forward,
@@ -262,7 +284,7 @@ RUNNABLES = {
 }
 
 
-def build(case, mode: str, weights, inputs, torch_compile_backend: str = "inductor") -> Runnable:
+def build(case, mode: str, weights, inputs, torch_compile_backend: str = "inductor", **_) -> Runnable:
     if mode not in W.modes_for(case.workload, FRAMEWORK):
         raise ValueError(f"{case.workload}: unknown PyTorch mode {mode!r}")
     return RUNNABLES[case.workload](case, mode, weights, inputs, torch_compile_backend)

@@ -65,8 +65,47 @@ def first_calls(runnable, case: W.Case) -> tuple[dict[str, np.ndarray], list[flo
     return result, seconds
 
 
-def timed(runnable, iterations: int, pause_gc: bool = True) -> float:
-    """Seconds per iteration over `iterations` back-to-back calls (garbage collector paused).
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, steal) clock ticks of the whole machine so far, from the first line of /proc/stat."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except OSError:
+        return 0, 0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return user + nice + system + irq + softirq, steal
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
+                found += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    return found + [g for c in found for g in _children(c)]
+
+
+def own_ticks() -> int:
+    """CPU clock ticks used so far by this process and its child processes (DataLoader workers)."""
+    total = 0
+    for pid in [os.getpid(), *_children(os.getpid())]:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def timed(runnable, iterations: int, pause_gc: bool = True) -> dict:
+    """Seconds per iteration over `iterations` back-to-back calls (garbage collector paused), and
+    what else the machine did meanwhile: clock ticks of other processes and hypervisor steal.
 
     The framework's own objects are frozen out of the collector's sight (gc.freeze after each
     setup), so the collection before a repetition is quick.
@@ -75,14 +114,25 @@ def timed(runnable, iterations: int, pause_gc: bool = True) -> float:
         gc.collect()
         gc.disable()
     try:
+        busy0, steal0 = machine_ticks()
+        own0 = own_ticks()
         started = time.perf_counter()
         out = None
         for _ in range(iterations):
             out = runnable.step()
         runnable.sync(out)
-        return (time.perf_counter() - started) / iterations
+        wall = time.perf_counter() - started
+        busy1, steal1 = machine_ticks()
+        own1 = own_ticks()
     finally:
         gc.enable()
+    return {
+        "seconds": wall / (iterations * runnable.steps_per_call),
+        "wall": wall,
+        "other_ticks": max(0, (busy1 - busy0) - (own1 - own0)),
+        "steal_ticks": steal1 - steal0,
+        "clock_ticks": CLOCK_TICKS,
+    }
 
 
 def warm_up(runnable, seconds: float, min_rep_seconds: float) -> dict:
@@ -90,7 +140,7 @@ def warm_up(runnable, seconds: float, min_rep_seconds: float) -> dict:
     calls = []
     started = time.perf_counter()
     while len(calls) < 3 or time.perf_counter() - started < seconds:
-        calls.append(timed(runnable, 1, pause_gc=False))
+        calls.append(timed(runnable, 1, pause_gc=False)["wall"])
     per_call = float(np.median(calls))
     iterations = max(1, math.ceil(min_rep_seconds / per_call)) if min_rep_seconds > 0 else 1
     return {"warmup_calls": len(calls), "iterations": iterations}
@@ -98,6 +148,7 @@ def warm_up(runnable, seconds: float, min_rep_seconds: float) -> dict:
 
 class Server:
     def __init__(self, module, options: dict):
+        """options: passed to every build (torch.compile backend, thread count)."""
         self.module, self.options, self.cases = module, options, {}
 
     def handle(self, command: dict) -> dict:
@@ -112,11 +163,15 @@ class Server:
             self.cases[command["key"]] = runnable
             gc.collect()
             gc.freeze()
-            return {"first_call_seconds": seconds[0], "second_call_seconds": seconds[1]}
+            return {
+                "first_call_seconds": seconds[0],
+                "second_call_seconds": seconds[1],
+                "notes": getattr(runnable, "notes", lambda: {})(),
+            }
         if kind == "warmup":
             return warm_up(self.cases[command["key"]], command["seconds"], command["min_rep_seconds"])
         if kind == "time":
-            return {"seconds": timed(self.cases[command["key"]], command["iterations"])}
+            return timed(self.cases[command["key"]], command["iterations"])
         if kind == "drop":
             self.cases.pop(command["key"], None)
             gc.unfreeze()
@@ -134,7 +189,7 @@ def serve(args) -> None:
     gc.collect()
     gc.freeze()
     protocol.write(json.dumps({"ok": True, **info, "pid": os.getpid()}) + "\n")
-    server = Server(module, {"torch_compile_backend": args.torch_compile_backend})
+    server = Server(module, {"torch_compile_backend": args.torch_compile_backend, "threads": args.intra})
     for line in sys.stdin:
         command = json.loads(line)
         if command["cmd"] == "exit":
@@ -154,12 +209,12 @@ def cold(args) -> None:
     spec = json.loads(args.case)
     case = W.Case(spec["workload"], spec["params"])
     started = time.perf_counter()
-    options = {"torch_compile_backend": args.torch_compile_backend}
+    options = {"torch_compile_backend": args.torch_compile_backend, "threads": args.intra}
     runnable = module.build(case, args.mode, W.make_weights(case), W.make_inputs(case), **options)
     build_seconds = time.perf_counter() - started
     _, seconds = first_calls(runnable, case)
     gc.freeze()
-    steady = [timed(runnable, 1) for _ in range(args.steady_calls)]
+    steady = [timed(runnable, 1)["seconds"] for _ in range(args.steady_calls)]
     protocol.write(
         json.dumps(
             {

@@ -9,52 +9,34 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-FRAMEWORKS = ("tensorflow", "pytorch")
+from hooks.benchmark_results import (  # noqa: F401  (re-exported: the workload modules use W.*)
+    FRAMEWORKS,
+    KERAS_FIT,
+    TRAINING,
+    WORKLOADS,
+    mode_label,
+    modes_for,
+)
 
-# Execution modes of the model workloads. The data pipeline has its own (see PIPELINE_MODES).
-MODES = {
-    "tensorflow": ("eager", "tf_function", "tf_function_xla"),
-    "pytorch": ("eager", "torch_compile"),
-}
-# tf.data always runs its map functions as graphs, so "eager vs compiled" does not apply to it;
-# what matters is whether the transform runs per sample or on whole batches.
-PIPELINE_MODES = ("per_sample", "vectorized")
-
-MODE_LABELS = {
-    ("tensorflow", "eager"): "TensorFlow eager",
-    ("tensorflow", "tf_function"): "tf.function",
-    ("tensorflow", "tf_function_xla"): "tf.function(jit_compile=True)",
-    ("pytorch", "eager"): "PyTorch eager",
-    ("pytorch", "torch_compile"): "torch.compile",
-    ("tensorflow", "per_sample"): "tf.data, per-sample map",
-    ("tensorflow", "vectorized"): "tf.data, batched map",
-    ("pytorch", "per_sample"): "DataLoader, per-sample __getitem__",
-    ("pytorch", "vectorized"): "DataLoader, batched __getitem__",
-}
-
-WORKLOADS = ("matmul", "mlp_train", "cnn_train", "transformer_forward", "data_pipeline")
-TRAINING = ("mlp_train", "cnn_train")
 CHECK_STEPS = 3  # training steps compared across frameworks before anything is timed
 LEARNING_RATE = 0.01
 LAYER_NORM_EPSILON = 1e-5  # torch's default; Keras' default is 1e-3, so it is set explicitly
 PIPELINE_MEAN, PIPELINE_STD = 0.5, 0.25
+FIT_STEPS = 16  # Keras fit(): one timed call trains this many batches (one epoch of them)
 
-# (rtol, atol) for comparing each framework and mode with the reference (float32 everywhere).
+# (rtol, atol) for comparing each framework and mode with the reference.
 TOLERANCES = {
     "matmul": (1e-4, 1e-3),  # against NumPy in float64; entries are ~10, sums of 1024 products
+    # bfloat16 inputs and output, float32 accumulation, against float64 products of the same
+    # bfloat16 inputs: rounding the output to bfloat16 (8 significant bits) costs up to 2**-9
+    # relative, 0.2 %; rtol 0.8 % allows that with margin, atol covers entries near zero.
+    # Accumulating in bfloat16 instead would miss by far more and fail.
+    "matmul_bf16": (8e-3, 1e-2),
     "mlp_train": (1e-4, 1e-5),  # losses and weights after CHECK_STEPS SGD steps
     "cnn_train": (1e-4, 1e-5),
     "transformer_forward": (1e-4, 1e-4),  # layer-normalised outputs of order 1
     "data_pipeline": (1e-6, 0.0),  # float64 checksums of one epoch
 }
-
-
-def modes_for(workload: str, framework: str) -> tuple[str, ...]:
-    return PIPELINE_MODES if workload == "data_pipeline" else MODES[framework]
-
-
-def mode_label(framework: str, mode: str) -> str:
-    return MODE_LABELS[(framework, mode)]
 
 
 @dataclass(frozen=True)
@@ -71,7 +53,7 @@ class Case:
     def work(self) -> tuple[float, str]:
         """(amount, unit) of work one iteration does, to turn seconds into a rate."""
         p = self.params
-        if self.workload == "matmul":
+        if self.workload in ("matmul", "matmul_bf16"):
             return 2.0 * p["n"] ** 3, "FLOP"
         if self.workload == "data_pipeline":
             return float(p["samples"]), "samples"
@@ -84,6 +66,7 @@ class Profile:
     name: str
     cases: dict  # workload -> params of the main case
     sweeps: dict  # sweep name -> (workload, parameter, values); the other params as in cases
+    thread_counts: tuple  # intra-/inter-op threads; main cases run at each, sweeps at the first
     repetitions: int  # timed repetitions per (case, framework, mode), interleaved across frameworks
     min_rep_seconds: float  # each repetition runs enough iterations to last at least this long
     warmup_seconds: float  # warm-up after the first call, before calibration
@@ -99,19 +82,21 @@ FULL = Profile(
     name="full",
     cases={
         "matmul": {"n": 1024},
+        "matmul_bf16": {"n": 1024},
         "mlp_train": {"batch": 128, "features": 784, "width": 512, "classes": 10},
         "cnn_train": {"batch": 64, "size": 28, "channels1": 32, "channels2": 64, "classes": 10},
         "transformer_forward": {"batch": 32, "seq": 64, "d_model": 128, "heads": 4, "ff": 512, "layers": 2},
-        "data_pipeline": {"samples": 8192, "size": 28, "batch": 128},
+        "data_pipeline": {"samples": 4096, "size": 28, "batch": 128},
     },
     sweeps={
         "mlp_batch": ("mlp_train", "batch", (16, 128, 1024)),
         "mlp_width": ("mlp_train", "width", (128, 512, 2048)),
     },
-    repetitions=5,
-    min_rep_seconds=0.25,
-    warmup_seconds=0.5,
-    cold_repetitions=3,
+    thread_counts=(1, 2),
+    repetitions=20,  # at least 20 per case: the bootstrap intervals need them
+    min_rep_seconds=0.05,
+    warmup_seconds=0.2,
+    cold_repetitions=1,  # one fresh process per mode: a cold torch.compile alone costs ~45 s
     cold_modes=(
         ("tensorflow", "eager"),
         ("pytorch", "eager"),
@@ -119,23 +104,25 @@ FULL = Profile(
         ("pytorch", "torch_compile"),
         ("tensorflow", "tf_function_xla"),
     ),
-    limit_sizes=(1024, 2048),
+    limit_sizes=(1024,),  # the frameworks' size: the same n, the same cache behaviour
 )
 
 SMOKE = Profile(
     name="smoke",
     cases={
         "matmul": {"n": 64},
+        "matmul_bf16": {"n": 64},
         "mlp_train": {"batch": 8, "features": 16, "width": 16, "classes": 4},
         "cnn_train": {"batch": 4, "size": 10, "channels1": 4, "channels2": 4, "classes": 4},
         "transformer_forward": {"batch": 2, "seq": 8, "d_model": 16, "heads": 2, "ff": 32, "layers": 1},
         "data_pipeline": {"samples": 64, "size": 6, "batch": 16},
     },
-    sweeps={
-        "mlp_batch": ("mlp_train", "batch", (4, 8, 16)),
-        "mlp_width": ("mlp_train", "width", (8, 16, 32)),
+    sweeps={  # two points each (one is the main case): enough to exercise the sweep code
+        "mlp_batch": ("mlp_train", "batch", (8, 16)),
+        "mlp_width": ("mlp_train", "width", (16, 32)),
     },
-    repetitions=2,
+    thread_counts=(1,),
+    repetitions=3,
     min_rep_seconds=0.0,
     warmup_seconds=0.0,
     cold_repetitions=1,
@@ -147,9 +134,13 @@ SMOKE = Profile(
 PROFILES = {p.name: p for p in (FULL, SMOKE)}
 
 
+def main_cases(profile: Profile) -> list[Case]:
+    return [Case(w, dict(profile.cases[w])) for w in WORKLOADS]
+
+
 def all_cases(profile: Profile) -> list[Case]:
     """The main case of each workload, then the sweep points that are not main cases."""
-    cases = [Case(w, dict(profile.cases[w])) for w in WORKLOADS]
+    cases = main_cases(profile)
     seen = {c.id for c in cases}
     for workload, parameter, values in profile.sweeps.values():
         for value in values:
@@ -209,7 +200,7 @@ def make_inputs(case: Case, seed: int = 1) -> dict[str, np.ndarray]:
     """Inputs in NumPy; images are NHWC (the torch module transposes them to NCHW)."""
     rng = np.random.default_rng(seed)
     p = case.params
-    if case.workload == "matmul":
+    if case.workload in ("matmul", "matmul_bf16"):
         n = p["n"]
         return {
             "a": rng.uniform(-1, 1, (n, n)).astype(np.float32),
@@ -240,6 +231,8 @@ def reference_outputs(case: Case, inputs: dict[str, np.ndarray]) -> dict[str, np
     """A framework-free reference where one is cheap (None: compare with PyTorch eager)."""
     if case.workload == "matmul":
         return {"out": inputs["a"].astype(np.float64) @ inputs["b"].astype(np.float64)}
+    if case.workload == "matmul_bf16":
+        return {"out": to_bf16(inputs["a"]).astype(np.float64) @ to_bf16(inputs["b"]).astype(np.float64)}
     if case.workload == "data_pipeline":
         x = (
             inputs["images"].astype(np.float32) / np.float32(255.0) - np.float32(PIPELINE_MEAN)
@@ -252,3 +245,10 @@ def pipeline_checksum(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Order-independent summary of one epoch: count, sum, sum of squares, sum of labels."""
     x = np.asarray(x, dtype=np.float64)
     return np.array([len(x), x.sum(), (x * x).sum(), np.asarray(labels, dtype=np.float64).sum()])
+
+
+def to_bf16(x: np.ndarray) -> np.ndarray:
+    """float32 -> the nearest bfloat16 value (round to nearest even), kept as float32."""
+    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    return rounded.astype(np.uint32).view(np.float32)

@@ -1,370 +1,49 @@
-"""MkDocs hook: render docs/data/benchmarks.json (written by `make bench`) into the performance page.
+"""MkDocs hook: render docs/data/benchmarks.json (written by `make bench`) into the pages.
 
-The page holds placeholder lines such as `<!-- benchmarks:headline -->`; each is replaced by
-Markdown computed from the data file, so no measured number on the page is typed by hand.
-Everything here is a pure function of the data. A malformed file raises BenchmarkDataError
-naming the file and the field (for example `results[3].seconds.median`), and so fails the build.
+A thin renderer. What the file means (its schema, what is compared with what, the confidence
+intervals and the one verdict function) lives in hooks/benchmark_results.py, which the harness
+(bench/) and the charts use too; it sits in hooks/ so that the site builds from docs/ and hooks/
+alone. Placeholders:
+
+- `<!-- benchmarks:NAME -->` or `<!-- benchmarks:NAME:ARGUMENT -->` on the performance page;
+- `{{benchmarks:pipeline-verdict}}` inside data-table text (claims, decisions), which the
+  claims and decision hooks render first, escaping `<` and `_`, hence the different form.
+
+No measured number on any page is typed by hand; a malformed file fails the build naming the field.
 """
 
 import html
-import json
-import math
 import re
-from pathlib import Path
 
 try:
-    from hooks.input_error import InputError
+    from hooks import benchmark_results as R
+    from hooks.benchmark_results import (  # noqa: F401  (re-exported for tests and bench)
+        DATA_FILE,
+        FRAMEWORK_NAMES,
+        FRAMEWORKS,
+        VERDICTS,
+        WORKLOADS,
+        BenchmarkDataError,
+        fmt_seconds,
+        load,
+        validate,
+    )
 except ImportError:  # loaded by MkDocs with hooks/ on sys.path
-    from input_error import InputError
+    import benchmark_results as R
+    from benchmark_results import (  # noqa: F401
+        DATA_FILE,
+        FRAMEWORK_NAMES,
+        FRAMEWORKS,
+        VERDICTS,
+        WORKLOADS,
+        BenchmarkDataError,
+        fmt_seconds,
+        load,
+        validate,
+    )
 
-DATA_FILE = Path(__file__).resolve().parents[1] / "docs" / "data" / "benchmarks.json"
-PLACEHOLDER = re.compile(r"<!-- benchmarks:([a-z_]+)(?::([a-z_]+))? -->")
-SCHEMA_VERSION = 1
-
-FRAMEWORKS = ("tensorflow", "pytorch")
-FRAMEWORK_NAMES = {"tensorflow": "TensorFlow", "pytorch": "PyTorch"}
-WORKLOADS = {
-    "matmul": "Matrix multiply",
-    "mlp_train": "MLP training step",
-    "cnn_train": "CNN training step",
-    "transformer_forward": "Transformer encoder, forward",
-    "data_pipeline": "Input pipeline, one epoch",
-}
-MODEL_MODES = {
-    "tensorflow": ("eager", "tf_function", "tf_function_xla"),
-    "pytorch": ("eager", "torch_compile"),
-}
-PIPELINE_MODES = ("per_sample", "vectorized")
-UNITS = ("FLOP", "samples")
-
-# What is compared with what: (label, TensorFlow modes, PyTorch modes); with several modes,
-# the fastest of them (lowest median) stands for its framework.
-MODEL_COMPARISONS = (
-    ("Eager", ("eager",), ("eager",)),
-    ("tf.function vs torch.compile", ("tf_function",), ("torch_compile",)),
-    ("XLA vs torch.compile", ("tf_function_xla",), ("torch_compile",)),
-    ("Fastest mode of each", MODEL_MODES["tensorflow"], MODEL_MODES["pytorch"]),
-)
-PIPELINE_COMPARISONS = (
-    ("Per-sample transform", ("per_sample",), ("per_sample",)),
-    ("Batched transform", ("vectorized",), ("vectorized",)),
-    ("Fastest mode of each", PIPELINE_MODES, PIPELINE_MODES),
-)
-
-
-class BenchmarkDataError(InputError):
-    pass
-
-
-# ------------------------------------------------------------------ loading and validation
-def load(path: Path = DATA_FILE) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BenchmarkDataError(f"{path}: missing; run `make bench` to create it") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise BenchmarkDataError(f"{path}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") from None
-    return validate(data, str(path))
-
-
-class _Checker:
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, path: str, problem: str):
-        raise BenchmarkDataError(f"{self.source}: field '{path}': {problem}")
-
-    def field(self, obj, path: str, key: str):
-        if not isinstance(obj, dict):
-            self.fail(path or "(top level)", f"expected an object, got {type(obj).__name__}")
-        where = f"{path}.{key}" if path else key
-        if key not in obj:
-            self.fail(where, "missing")
-        return obj[key], where
-
-    def text(self, obj, path, key) -> str:
-        value, where = self.field(obj, path, key)
-        if not isinstance(value, str) or not value.strip():
-            self.fail(where, f"expected non-empty text, got {value!r}")
-        return value
-
-    def number(self, obj, path, key, positive=True) -> float:
-        value, where = self.field(obj, path, key)
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-        if not ok or (value <= 0 if positive else value < 0):
-            self.fail(where, f"expected a {'positive' if positive else 'non-negative'} number, got {value!r}")
-        return value
-
-    def integer(self, obj, path, key) -> int:
-        value, where = self.field(obj, path, key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            self.fail(where, f"expected a positive integer, got {value!r}")
-        return value
-
-    def choice(self, obj, path, key, allowed) -> str:
-        value, where = self.field(obj, path, key)
-        if value not in allowed:
-            self.fail(where, f"{value!r} is not one of {list(allowed)}")
-        return value
-
-    def mapping(self, obj, path, key) -> dict:
-        value, where = self.field(obj, path, key)
-        if not isinstance(value, dict):
-            self.fail(where, f"expected an object, got {type(value).__name__}")
-        return value
-
-    def items(self, obj, path, key, allow_empty=False) -> list:
-        value, where = self.field(obj, path, key)
-        if not isinstance(value, list) or (not value and not allow_empty):
-            self.fail(where, "expected a non-empty list" if not allow_empty else "expected a list")
-        return value
-
-    def stats(self, obj, path, key, repetitions: int | None = None) -> dict:
-        value, where = self.field(obj, path, key)
-        low, mid, high = (self.number(value, where, k) for k in ("min", "median", "max"))
-        samples = self.items(value, where, "samples")
-        for i, sample in enumerate(samples):
-            self._sample(sample, f"{where}.samples[{i}]")
-        if repetitions is not None and len(samples) != repetitions:
-            self.fail(
-                f"{where}.samples",
-                f"expected {repetitions} samples (protocol.repetitions), got {len(samples)}",
-            )
-        if not low <= mid <= high:
-            self.fail(where, f"expected min <= median <= max, got {low}, {mid}, {high}")
-        if low != min(samples) or high != max(samples):
-            self.fail(where, "min and max must be the smallest and largest of samples")
-        return value
-
-    def _sample(self, value, where):
-        if (
-            not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or not math.isfinite(value)
-            or value <= 0
-        ):
-            self.fail(where, f"expected a positive number, got {value!r}")
-
-
-def validate(data, source: str = "benchmarks.json") -> dict:
-    """Return `data` if it is a complete, consistent results file; raise naming the field if not."""
-    c = _Checker(source)
-    if not isinstance(data, dict):
-        c.fail("(top level)", f"expected an object, got {type(data).__name__}")
-    version, where = c.field(data, "", "schema_version")
-    if version != SCHEMA_VERSION:
-        c.fail(where, f"expected {SCHEMA_VERSION}, got {version!r}")
-    c.choice(data, "", "profile", ("full", "smoke"))
-    stamp = c.text(data, "", "generated_utc")
-    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp):
-        c.fail("generated_utc", f"expected YYYY-MM-DDTHH:MM:SSZ, got {stamp!r}")
-    c.text(data, "", "command")
-    c.number(data, "", "wall_seconds")
-    backend = c.text(data, "", "torch_compile_backend")
-    if data["profile"] == "full" and backend != "inductor":
-        c.fail(
-            "torch_compile_backend", f"a full run must use torch.compile's default Inductor, got {backend!r}"
-        )
-
-    m = c.mapping(data, "", "machine")
-    for key in ("cpu_model", "os", "python", "gpu"):
-        c.text(m, "machine", key)
-    for key in ("logical_cores", "usable_cores"):
-        c.integer(m, "machine", key)
-    c.items(m, "machine", "vector_flags", allow_empty=True)
-
-    t = c.mapping(data, "", "threads")
-    intra, inter = c.integer(t, "threads", "intra_op"), c.integer(t, "threads", "inter_op")
-    c.integer(t, "threads", "numpy_blas")
-    for framework in FRAMEWORKS:
-        got = c.mapping(t, "threads", framework)
-        for key, wanted in (("intra_op", intra), ("inter_op", inter)):
-            value = c.integer(got, f"threads.{framework}", key)
-            if value != wanted:
-                c.fail(f"threads.{framework}.{key}", f"{value} differs from the requested {wanted}")
-
-    v = c.mapping(data, "", "versions")
-    for key in ("tensorflow", "keras", "torch", "numpy", "python"):
-        c.text(v, "versions", key)
-    b = c.mapping(data, "", "blas")
-    c.items(b, "blas", "libraries")
-    c.mapping(b, "blas", "env")
-
-    p = c.mapping(data, "", "protocol")
-    repetitions = c.integer(p, "protocol", "repetitions")
-    c.integer(p, "protocol", "cold_repetitions")
-    c.number(p, "protocol", "min_repetition_seconds", positive=False)
-    c.number(p, "protocol", "warmup_seconds", positive=False)
-    c.text(p, "protocol", "order")
-
-    limit = c.mapping(data, "", "limit")
-    peak = c.number(limit, "limit", "peak_gflops")
-    c.integer(limit, "limit", "peak_n")
-    medians = []
-    for part in ("before", "after"):
-        for i, run in enumerate(c.items(limit, "limit", part)):
-            where = f"limit.{part}[{i}]"
-            c.integer(run, where, "n")
-            c.integer(run, where, "iterations_per_repetition")
-            c.stats(run, where, "seconds", repetitions)
-            medians.append(c.number(run, where, "gflops_median"))
-    if peak != max(medians):
-        c.fail("limit.peak_gflops", f"{peak} is not the best measured median ({max(medians)})")
-
-    results = c.items(data, "", "results")
-    seen: dict[tuple, int] = {}
-    for i, r in enumerate(results):
-        where = f"results[{i}]"
-        case = c.text(r, where, "case")
-        c.choice(r, where, "workload", WORKLOADS)
-        c.mapping(r, where, "params")
-        framework = c.choice(r, where, "framework", FRAMEWORKS)
-        c.choice(r, where, "mode", MODEL_MODES[framework] + PIPELINE_MODES)
-        c.text(r, where, "label")
-        work = c.mapping(r, where, "work")
-        c.number(work, f"{where}.work", "amount")
-        c.choice(work, f"{where}.work", "unit", UNITS)
-        c.integer(r, where, "iterations_per_repetition")
-        c.stats(r, where, "seconds", repetitions)
-        c.number(r, where, "first_call_seconds")
-        c.number(r, where, "second_call_seconds")
-        key = (case, framework, r["mode"])
-        if key in seen:
-            c.fail(where, f"duplicates results[{seen[key]}] ({case}, {framework}, {r['mode']})")
-        seen[key] = i
-
-    main_cases = c.mapping(data, "", "main_cases")
-    for workload in WORKLOADS:
-        case = c.text(main_cases, "main_cases", workload)
-        for framework, mode in _modes_of(workload):
-            if (case, framework, mode) not in seen:
-                c.fail(f"main_cases.{workload}", f"no result for {case} {framework} {mode}")
-    for key in main_cases:
-        if key not in WORKLOADS:
-            c.fail(f"main_cases.{key}", f"unknown workload (known: {list(WORKLOADS)})")
-
-    for i, sweep in enumerate(c.items(data, "", "sweeps")):
-        where = f"sweeps[{i}]"
-        c.text(sweep, where, "name")
-        workload = c.choice(sweep, where, "workload", WORKLOADS)
-        parameter = c.text(sweep, where, "parameter")
-        values = c.items(sweep, where, "values")
-        if len(values) < 3:
-            c.fail(f"{where}.values", f"a sweep needs at least three points, got {len(values)}")
-        for value in values:
-            for framework, mode in _modes_of(workload):
-                if _find(results, workload, parameter, value, framework, mode) is None:
-                    c.fail(f"{where}.values", f"no result for {parameter}={value} {framework} {mode}")
-
-    checked = set()
-    for i, entry in enumerate(c.items(data, "", "correctness")):
-        where = f"correctness[{i}]"
-        key = (
-            c.text(entry, where, "case"),
-            c.choice(entry, where, "framework", FRAMEWORKS),
-            c.text(entry, where, "mode"),
-        )
-        c.text(entry, where, "reference")
-        c.items(entry, where, "compared")
-        c.number(entry, where, "max_abs_diff", positive=False)
-        c.number(entry, where, "rtol", positive=False)
-        c.number(entry, where, "atol", positive=False)
-        passed, field = c.field(entry, where, "passed")
-        if passed is not True:
-            c.fail(field, "a result that failed its correctness check cannot be published")
-        checked.add(key)
-        if entry["reference"] == "PyTorch eager":
-            checked.add((key[0], "pytorch", "eager"))
-    for key, i in seen.items():
-        if key not in checked:
-            c.fail(f"results[{i}]", f"no correctness entry for {key[0]} {key[1]} {key[2]}")
-
-    cold = c.items(data, "", "cold_start")
-    cold_modes = set()
-    for i, entry in enumerate(cold):
-        where = f"cold_start[{i}]"
-        c.text(entry, where, "case")
-        framework = c.choice(entry, where, "framework", FRAMEWORKS)
-        cold_modes.add((framework, c.choice(entry, where, "mode", MODEL_MODES[framework])))
-        c.text(entry, where, "label")
-        for key in ("import_seconds", "build_seconds", "first_call_seconds", "steady_seconds"):
-            c.stats(entry, where, key, p["cold_repetitions"])
-    if data["profile"] == "full":  # the smoke profile starts only the eager modes cold, to stay short
-        for framework, modes in MODEL_MODES.items():
-            for mode in modes:
-                if (framework, mode) not in cold_modes:
-                    c.fail("cold_start", f"no entry for {framework} {mode}")
-    return data
-
-
-def _modes_of(workload: str) -> list[tuple[str, str]]:
-    if workload == "data_pipeline":
-        return [(f, m) for f in FRAMEWORKS for m in PIPELINE_MODES]
-    return [(f, m) for f in FRAMEWORKS for m in MODEL_MODES[f]]
-
-
-def _find(results, workload, parameter, value, framework, mode):
-    for r in results:
-        if (r["workload"], r["framework"], r["mode"]) == (workload, framework, mode):
-            if r["params"].get(parameter) == value:
-                return r
-    return None
-
-
-# ------------------------------------------------------------------ derived numbers
-def result(data: dict, case: str, framework: str, mode: str) -> dict:
-    for r in data["results"]:
-        if (r["case"], r["framework"], r["mode"]) == (case, framework, mode):
-            return r
-    raise BenchmarkDataError(f"no result for {case} {framework} {mode}")
-
-
-def fastest(data: dict, case: str, framework: str, modes) -> dict:
-    return min((result(data, case, framework, m) for m in modes), key=lambda r: r["seconds"]["median"])
-
-
-def comparisons_for(workload: str):
-    return PIPELINE_COMPARISONS if workload == "data_pipeline" else MODEL_COMPARISONS
-
-
-def compare(data: dict, workload: str, tf_modes, torch_modes) -> dict:
-    """TensorFlow's median time divided by PyTorch's, and whether their ranges overlap."""
-    case = data["main_cases"][workload]
-    tf_result = fastest(data, case, "tensorflow", tf_modes)
-    torch_result = fastest(data, case, "pytorch", torch_modes)
-    a, b = tf_result["seconds"], torch_result["seconds"]
-    return {
-        "tensorflow": tf_result,
-        "pytorch": torch_result,
-        "ratio": a["median"] / b["median"],
-        "overlap": a["min"] <= b["max"] and b["min"] <= a["max"],
-    }
-
-
-def verdict(comparison: dict) -> str:
-    if comparison["overlap"]:
-        return "within noise (ranges overlap)"
-    return "TensorFlow faster" if comparison["ratio"] < 1 else "PyTorch faster"
-
-
-def rate(r: dict, seconds: float | None = None) -> str:
-    seconds = r["seconds"]["median"] if seconds is None else seconds
-    amount, unit = r["work"]["amount"], r["work"]["unit"]
-    if unit == "FLOP":
-        return f"{amount / seconds / 1e9:.1f} GFLOP/s"
-    return f"{amount / seconds:,.0f} samples/s"
-
-
-def fmt_seconds(seconds: float) -> str:
-    if seconds == 0:
-        return "0"
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.3g} µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.3g} ms"
-    return f"{seconds:.3g} s"
+PLACEHOLDER = re.compile(r"<!-- benchmarks:([a-z_]+)(?::([a-z_0-9]+))? -->")
+INLINE = re.compile(r"\{\{benchmarks:([a-z-]+)\}\}")
 
 
 def _cell(text) -> str:
@@ -381,72 +60,121 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _interval(cmp: dict) -> str:
+    return f"{cmp['ratio']:.2f}× <small>({cmp['low']:.2f}–{cmp['high']:.2f})</small>"
+
+
 # ------------------------------------------------------------------ renderers
+def render_status(data: dict) -> str:
+    """When and how the data file was made, and whether the machine was disturbed meanwhile."""
+    series = data["results"]
+    disturbed = [r for r in series if R.is_disturbed(r)]
+    kind = {
+        "full": "a full run",
+        "smoke": "a smoke run at tiny sizes (not a benchmark: it only shows the harness works)",
+        "partial": "a partial run of some workloads",
+    }[data["profile"]]
+    text = (
+        f"The numbers below come from {kind}, made on {data['generated_utc'][:10]} at "
+        f"{data['generated_utc'][11:16]} UTC with `{data['command']}` "
+        f"({data['wall_seconds']:.0f} s wall time). "
+    )
+    if disturbed:
+        text += (
+            f"During {len(disturbed)} of its {len(series)} timed series the machine was busy with "
+            "other work (other processes or the hypervisor took more than "
+            f"{R.DISTURBANCE_CORES:g} of a core on average, or steal time exceeded {R.STEAL_CORES:g}): "
+            "those are marked *disturbed* and give no verdict."
+        )
+    else:
+        text += f"None of its {len(series)} timed series was disturbed by other work on the machine."
+    return text
+
+
 def render_machine(data: dict) -> str:
-    m, t, v = data["machine"], data["threads"], data["versions"]
+    m, v = data["machine"], data["versions"]
+    peak = m["fp32_peak"]
     blas = data["blas"]["libraries"][0]
     blas_text = " ".join(
         str(blas[k])
         for k in ("internal_api", "version", "architecture")
         if isinstance(blas, dict) and blas.get(k)
     )
-    coretype = data["blas"]["env"].get("OPENBLAS_CORETYPE")
+    p = data["protocol"]
     rows = [
-        [
-            "Measured",
-            f"{data['generated_utc'][:10]} with `{data['command']}` ({data['profile']} profile, "
-            f"{data['wall_seconds']:.0f} s wall time)",
-        ],
+        ["Measured", f"{data['generated_utc']} with `{data['command']}` ({data['profile']} profile)"],
         [
             "CPU",
-            f"{_cell(m['cpu_model'])}, {m['logical_cores']} logical cores ({m['usable_cores']} usable); "
-            + _cell(", ".join(m["vector_flags"]) or "no vector flags recorded"),
+            f"{_cell(m['cpu_model'])} ({_cell(peak.get('cpu_family_model', ''))}: "
+            f"{_cell(peak['microarchitecture'])}), {m['logical_cores']} logical cores "
+            f"({m['usable_cores']} usable); " + _cell(", ".join(m["vector_flags"]) or "no vector flags"),
         ],
         ["Memory, OS", f"{m.get('memory_gib')} GiB, {_cell(m['os'])}"],
         ["GPU", _cell(m["gpu"])],
         [
             "Threads",
-            f"intra-op {t['intra_op']}, inter-op {t['inter_op']} in both frameworks (read back: "
-            + ", ".join(f"{FRAMEWORK_NAMES[f]} {t[f]['intra_op']}/{t[f]['inter_op']}" for f in FRAMEWORKS)
-            + f"); NumPy BLAS {t['numpy_blas']}",
+            "measured at "
+            + " and ".join(str(t) for t in data["thread_counts"])
+            + " intra-op and inter-op threads, both frameworks (read back: "
+            + "; ".join(
+                f"{FRAMEWORK_NAMES[f]} "
+                + ", ".join(f"{e['intra_op']}/{e['inter_op']}" for e in data["threads"][f])
+                for f in FRAMEWORKS
+            )
+            + "); `OMP_NUM_THREADS` and NumPy's BLAS threads the same",
         ],
         [
             "Versions",
             ", ".join(f"{k} {_cell(v[k])}" for k in ("tensorflow", "keras", "torch", "numpy", "python")),
         ],
-        [
-            "NumPy BLAS",
-            _cell(blas_text or "see data file")
-            + f"; `OPENBLAS_CORETYPE` {'=' + _cell(coretype) if coretype else 'not set'}",
-        ],
+        ["NumPy BLAS", _cell(blas_text or "see data file")],
         [
             "Protocol",
-            f"{data['protocol']['repetitions']} timed repetitions of at least "
-            f"{data['protocol']['min_repetition_seconds']} s, "
-            f"after {data['protocol']['warmup_seconds']} s of warm-up; {_cell(data['protocol']['order'])}",
+            f"{p['repetitions']} timed repetitions of at least {p['min_repetition_seconds']} s per "
+            f"framework and mode, after {p['warmup_seconds']} s of warm-up; {_cell(p['order'])}; "
+            f"{100 * p['confidence']:.0f} % percentile-bootstrap intervals "
+            f"({p['bootstrap_resamples']} resamples) "
+            "on every ratio of medians",
         ],
     ]
     return _table(["", "This run"], rows)
 
 
 def _ratio_cell(cmp: dict, modes: bool = False) -> str:
-    note = _cell(verdict(cmp))
+    """The verdict in bold, then the ratio and its interval; a disturbed comparison shows no number."""
+    cell = f"**{VERDICTS[cmp['verdict']]}**"
+    if cmp["verdict"] != "disturbed":
+        cell += f" <br>{_interval(cmp)}"
     if modes:
-        note = f"{_code(cmp['tensorflow']['label'])} vs {_code(cmp['pytorch']['label'])}: {note}"
-    return f"**{cmp['ratio']:.2f}** <br><small>{note}</small>"
+        cell += f"<br><small>{_code(cmp['tensorflow']['label'])} vs {_code(cmp['pytorch']['label'])}</small>"
+    return cell
 
 
-def render_headline(data: dict) -> str:
-    """TF ÷ PyTorch median time per workload and comparison: one table for the model workloads,
-    one for the input pipeline (whose modes are not compilers)."""
+def render_headline(data: dict, threads: str | None = None) -> str:
+    """TF ÷ PyTorch median time per workload and comparison, with its interval and verdict."""
+    threads = int(threads) if threads else R.primary_threads(data)
+    if threads not in data["thread_counts"]:
+        return f"*(This run did not measure {_plural(threads, 'thread')}.)*"
     tables = []
-    for workloads in ([w for w in WORKLOADS if w != "data_pipeline"], ["data_pipeline"]):
-        comparisons = comparisons_for(workloads[0])
+    groups = (
+        [w for w in ("matmul", "mlp_train", "cnn_train", "transformer_forward") if w in data["main_cases"]],
+        ["matmul_bf16"],
+        ["data_pipeline"],
+    )
+    for workloads in groups:
+        workloads = [w for w in workloads if w in data["main_cases"]]
+        if not workloads:
+            continue
+        comparisons = R.comparisons_for(workloads[0])
         rows = []
         for workload in workloads:
             cells = [WORKLOADS[workload]]
             for k, (_, tf_modes, torch_modes) in enumerate(comparisons):
-                cmp = compare(data, workload, tf_modes, torch_modes)
+                cmp = R.compare(data, workload, tf_modes, torch_modes, threads=threads)
                 cells.append(_ratio_cell(cmp, modes=k == len(comparisons) - 1))
             rows.append(cells)
         tables.append(_table(["Workload"] + [label for label, _, _ in comparisons], rows))
@@ -455,63 +183,113 @@ def render_headline(data: dict) -> str:
 
 def render_steady(data: dict) -> str:
     rows = []
-    for workload, title in WORKLOADS.items():
-        case = data["main_cases"][workload]
-        for k, (framework, mode) in enumerate(_modes_of(workload)):
-            r = result(data, case, framework, mode)
-            s = r["seconds"]
-            rows.append(
-                [
-                    f"**{title}** <br><small>{_cell(_params_text(r['params']))}</small>" if k == 0 else "",
-                    _code(r["label"]),
-                    f"**{fmt_seconds(s['median'])}**",
-                    f"{fmt_seconds(s['min'])} – {fmt_seconds(s['max'])}",
-                    rate(r),
-                    fmt_seconds(r["first_call_seconds"]),
-                ]
-            )
-    return _table(["Workload", "Framework and mode", "Median", "Min – max", "Throughput", "First call"], rows)
+    for threads in data["thread_counts"]:
+        for workload, title in WORKLOADS.items():
+            if workload not in data["main_cases"]:
+                continue
+            case = data["main_cases"][workload]
+            for k, (framework, mode) in enumerate(R.modes_of(workload)):
+                r = R.result(data, case, framework, mode, threads)
+                s, d = r["seconds"], r["disturbance"]
+                rows.append(
+                    [
+                        f"**{title}**, {_plural(threads, 'thread')}" if k == 0 else "",
+                        _code(r["label"]),
+                        f"**{fmt_seconds(s['median'])}**",
+                        f"{fmt_seconds(s['min'])} – {fmt_seconds(s['max'])}",
+                        R.rate(r),
+                        f"{d['other_cores']:.2f} / {d['steal_cores']:.2f}"
+                        + (" **disturbed**" if d["disturbed"] else ""),
+                    ]
+                )
+    return _table(
+        ["Workload", "Framework and mode", "Median", "Min – max", "Throughput", "Other load / steal (cores)"],
+        rows,
+    )
 
 
 def _params_text(params: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in params.items())
 
 
+def numpy_gflops(data: dict, n: int, threads: int) -> float:
+    runs = [r for r in data["limit"] if r["n"] == n and r["threads"] == threads]
+    if not runs:
+        raise BenchmarkDataError(f"no NumPy matmul at n={n}, {threads} threads")
+    return max(2.0 * n**3 / r["seconds"]["median"] / 1e9 for r in runs)
+
+
 def render_matmul(data: dict) -> str:
-    case, peak = data["main_cases"]["matmul"], data["limit"]["peak_gflops"]
+    per_core = data["machine"]["fp32_peak"]["gflops_per_core"]
     rows = []
-    for framework, mode in _modes_of("matmul"):
-        r = result(data, case, framework, mode)
-        gflops = r["work"]["amount"] / r["seconds"]["median"] / 1e9
-        rows.append([_code(r["label"]), f"{gflops:.1f}", f"{100 * gflops / peak:.0f} %"])
-    for part in ("before", "after"):
-        for run in data["limit"][part]:
-            rows.append(
-                [
-                    f"NumPy `matmul`, n = {run['n']} ({part} the frameworks)",
-                    f"{run['gflops_median']:.1f}",
-                    f"{100 * run['gflops_median'] / peak:.0f} %",
-                ]
-            )
-    return _table(["Matrix multiply, float32", "GFLOP/s (median)", "Share of the NumPy peak"], rows)
+    for threads in data["thread_counts"]:
+        peak = per_core * threads
+        for workload in ("matmul", "matmul_bf16"):
+            if workload not in data["main_cases"]:
+                continue
+            case = data["main_cases"][workload]
+            n = R.result(data, case, "pytorch", "eager", threads)["params"]["n"]
+            numpy = numpy_gflops(data, n, threads)
+            for framework, mode in R.modes_of(workload):
+                r = R.result(data, case, framework, mode, threads)
+                gflops = r["work"]["amount"] / r["seconds"]["median"] / 1e9
+                rows.append(
+                    [
+                        f"{_code(r['label'])}, {'bfloat16' if workload == 'matmul_bf16' else 'float32'}",
+                        str(threads),
+                        f"{gflops:.1f}",
+                        f"{100 * gflops / numpy:.0f} %",
+                        f"{100 * gflops / peak:.0f} %",
+                    ]
+                )
+            if workload == "matmul":
+                rows.append(
+                    [
+                        f"NumPy `matmul`, float32, n = {n} (best of before and after the frameworks)",
+                        str(threads),
+                        f"{numpy:.1f}",
+                        "100 %",
+                        f"{100 * numpy / peak:.0f} %",
+                    ]
+                )
+        rows.append(
+            [
+                f"Theoretical float32 peak of {_plural(threads, 'core')}",
+                str(threads),
+                f"{peak:.1f}",
+                "",
+                "100 %",
+            ]
+        )
+    return _table(
+        [
+            "Matrix multiply, n as in the workload",
+            "Threads",
+            "GFLOP/s (median)",
+            "Share of NumPy float32, same n and threads",
+            "Share of the float32 peak",
+        ],
+        rows,
+    )
 
 
 def render_limit(data: dict) -> str:
-    lim = data["limit"]
+    p = data["machine"]["fp32_peak"]
     return (
-        f"**{lim['peak_gflops']:.1f} GFLOP/s** (NumPy `matmul`, float32, n = {lim['peak_n']}, "
-        f"{data['threads']['numpy_blas']} thread{'s' if data['threads']['numpy_blas'] != 1 else ''})"
+        f"**{p['gflops_per_core']:.1f} GFLOP/s per core**: {p['fma_units']} FMA units × "
+        f"{p['vector_bits'] // 32} float32 lanes ({p['vector_bits']}-bit) × 2 FLOP per FMA × "
+        f"{p['ghz']} GHz ({_cell(p['clock_source'])}). Source of the FMA figures: {_cell(p['source'])}"
     )
 
 
 def render_compile(data: dict) -> str:
     rows = []
     for workload, title in WORKLOADS.items():
-        if workload == "data_pipeline":
+        if workload not in R.MODEL_WORKLOADS or workload not in data["main_cases"]:
             continue
         case = data["main_cases"][workload]
-        for k, (framework, mode) in enumerate(_modes_of(workload)):
-            r = result(data, case, framework, mode)
+        for k, (framework, mode) in enumerate(R.modes_of(workload)):
+            r = R.result(data, case, framework, mode)
             steady = r["seconds"]["median"]
             rows.append(
                 [
@@ -520,25 +298,16 @@ def render_compile(data: dict) -> str:
                     fmt_seconds(r["first_call_seconds"]),
                     fmt_seconds(steady),
                     fmt_seconds(max(r["first_call_seconds"] - steady, 0.0)),
-                    f"{(r['first_call_seconds'] - steady) / steady:,.0f}"
-                    if r["first_call_seconds"] > steady
-                    else "0",
                 ]
             )
     return _table(
-        [
-            "Workload",
-            "Framework and mode",
-            "First call",
-            "Steady call (median)",
-            "One-time cost",
-            "One-time cost in steady calls",
-        ],
-        rows,
+        ["Workload", "Framework and mode", "First call", "Steady call (median)", "One-time cost"], rows
     )
 
 
 def render_cold(data: dict) -> str:
+    if not data["cold_start"]:
+        return "*(This run made no cold starts.)*"
     rows = []
     for entry in data["cold_start"]:
         total = sum(entry[k]["median"] for k in ("import_seconds", "build_seconds", "first_call_seconds"))
@@ -565,41 +334,12 @@ def render_cold(data: dict) -> str:
     )
 
 
-def render_sweep(data: dict, name: str) -> str:
-    """Throughput (samples/s, median) at each point of a sweep, every mode, and the TF ÷ PyTorch ratio."""
-    sweep = next((s for s in data["sweeps"] if s["name"] == name), None)
-    if sweep is None:
-        raise BenchmarkDataError(f"no sweep named {name!r} (have {[s['name'] for s in data['sweeps']]})")
-    workload, parameter = sweep["workload"], sweep["parameter"]
-    modes = _modes_of(workload)
-    first = [_find(data["results"], workload, parameter, sweep["values"][0], f, m) for f, m in modes]
-    fixed = {k: v for k, v in first[0]["params"].items() if k != parameter}
-    header = [f"`{parameter}` ({_cell(_params_text(fixed))})"] + [_cell(r["label"]) for r in first]
-    header.append("Fastest TF ÷ fastest PyTorch time")
-    rows = []
-    for value in sweep["values"]:
-        found = [_find(data["results"], workload, parameter, value, f, m) for f, m in modes]
-        best = {
-            f: min((r for r in found if r["framework"] == f), key=lambda r: r["seconds"]["median"])
-            for f in FRAMEWORKS
-        }
-        ratio = best["tensorflow"]["seconds"]["median"] / best["pytorch"]["seconds"]["median"]
-        rates = [f"{r['work']['amount'] / r['seconds']['median']:,.0f}" for r in found]
-        rows.append([str(value)] + rates + [f"**{ratio:.2f}**"])
-    return "Samples per second (median):\n\n" + _table(header, rows)
-
-
 def render_correctness(data: dict) -> str:
+    labels = {(r["case"], r["framework"], r["mode"]): r["label"] for r in data["results"]}
     rows = [
         [
             _cell(e["case"]),
-            _code(
-                next(
-                    r["label"]
-                    for r in data["results"]
-                    if (r["case"], r["framework"], r["mode"]) == (e["case"], e["framework"], e["mode"])
-                )
-            ),
+            _code(labels[(e["case"], e["framework"], e["mode"])]),
             _cell(e["reference"]),
             _cell(
                 ", ".join(e["compared"][:3])
@@ -615,134 +355,227 @@ def render_correctness(data: dict) -> str:
     )
 
 
+def headline_verdicts(data: dict, threads: int | None = None) -> dict[str, dict]:
+    return {w: R.headline(data, w, threads) for w in WORKLOADS if w in data["main_cases"]}
+
+
 def render_summary(data: dict) -> str:
-    """Which framework's fastest mode was faster, workload by workload, in one sentence."""
-    wins: dict[str, list[str]] = {f: [] for f in FRAMEWORKS}
-    ties = []
-    for workload, title in WORKLOADS.items():
-        _, tf_modes, torch_modes = comparisons_for(workload)[-1]
-        cmp = compare(data, workload, tf_modes, torch_modes)
-        if cmp["overlap"]:
-            ties.append(title)
-        else:
-            wins["tensorflow" if cmp["ratio"] < 1 else "pytorch"].append(title)
-    order = sorted(FRAMEWORKS, key=lambda f: -len(wins[f]))
+    """Each framework's fastest mode against the other's, workload by workload, by verdict."""
+    threads = R.primary_threads(data)
+    groups: dict[str, list[str]] = {}
+    for workload, cmp in headline_verdicts(data, threads).items():
+        groups.setdefault(cmp["verdict"], []).append(WORKLOADS[workload])
     parts = []
-    for f in order:
-        count = len(wins[f])
-        where = f" ({'; '.join(wins[f])})" if count else ""
-        amount = "none" if not count else f"{count} of {len(WORKLOADS)} workloads"
-        parts.append(f"{FRAMEWORK_NAMES[f]}'s fastest mode was faster on {amount}{where}")
-    text = "Comparing each framework's fastest mode: " + "; ".join(parts)
-    if ties:
-        text += f"; on {len(ties)} ({'; '.join(ties)}) their min–max ranges overlapped"
-    return text + "."
-
-
-def _speedup(eager: dict, compiled: dict) -> str:
-    return f"{eager['seconds']['median'] / compiled['seconds']['median']:.2f}×"
+    for key in ("tensorflow", "pytorch", "equivalent", "unclear", "disturbed"):
+        if key in groups:
+            parts.append(f"{VERDICTS[key]} on {len(groups[key])} ({'; '.join(groups[key])})")
+    return (
+        f"Comparing each framework's fastest mode at {_plural(threads, 'thread')}, with a "
+        f"{100 * data['protocol']['confidence']:.0f} % interval on every ratio: " + "; ".join(parts) + "."
+    )
 
 
 def render_speedups(data: dict) -> str:
-    """How much each compiler speeds its own framework's eager mode up (above 1: faster)."""
+    """Compiled time ÷ eager time of the same framework (below 1: compiling made it faster)."""
     rows = []
+    columns = (
+        ("tensorflow", "tf_function"),
+        ("tensorflow", "tf_function_xla"),
+        ("tensorflow", R.KERAS_FIT),
+        ("pytorch", "torch_compile"),
+    )
     for workload, title in WORKLOADS.items():
-        if workload == "data_pipeline":
+        if workload not in R.MODEL_WORKLOADS or workload not in data["main_cases"]:
             continue
         case = data["main_cases"][workload]
-        tf_eager, pt_eager = result(data, case, "tensorflow", "eager"), result(data, case, "pytorch", "eager")
-        rows.append(
-            [
-                title,
-                _speedup(tf_eager, result(data, case, "tensorflow", "tf_function")),
-                _speedup(tf_eager, result(data, case, "tensorflow", "tf_function_xla")),
-                _speedup(pt_eager, result(data, case, "pytorch", "torch_compile")),
-            ]
+        cells = [title]
+        for framework, mode in columns:
+            if mode not in R.modes_for(workload, framework):
+                cells.append("—")
+                continue
+            ratio = R.time_ratio(
+                R.result(data, case, framework, mode), R.result(data, case, framework, "eager")
+            )
+            cells.append(f"{_interval(ratio)}<br><small>{R.change_word(ratio['verdict'])}</small>")
+        rows.append(cells)
+    return _table(["Workload"] + [f"`{R.mode_label(f, m)}` time ÷ its eager time" for f, m in columns], rows)
+
+
+def render_spread(data: dict) -> str:
+    """The largest supported gap between modes of one framework against the largest supported gap
+    between the frameworks' fastest modes; which mattered more only where the intervals say so."""
+    within, across = [], []
+    for workload in R.MODEL_WORKLOADS:
+        if workload not in data["main_cases"]:
+            continue
+        case = data["main_cases"][workload]
+        for framework in FRAMEWORKS:
+            found = [R.result(data, case, framework, m) for m in R.modes_for(workload, framework)]
+            slow = max(found, key=lambda r: r["seconds"]["median"])
+            fast = R.fastest(found)
+            ratio = R.time_ratio(slow, fast)
+            if ratio["verdict"] == "pytorch":  # the slower mode's time is above 1× with its interval
+                within.append((ratio, WORKLOADS[workload], slow, fast))
+        cmp = R.headline(data, workload)
+        if cmp["verdict"] in ("tensorflow", "pytorch"):
+            flipped = cmp if cmp["ratio"] >= 1 else {**cmp, "low": 1 / cmp["high"], "high": 1 / cmp["low"]}
+            across.append((max(cmp["ratio"], 1 / cmp["ratio"]), flipped, WORKLOADS[workload], cmp))
+    parts = []
+    w = max(within, key=lambda x: x[0]["ratio"], default=None)
+    a = max(across, key=lambda x: x[0], default=None)
+    if w:
+        ratio, title, slow, fast = w
+        parts.append(
+            f"Across the model workloads, the choice of mode within one framework changed the time by up "
+            f"to **{ratio['ratio']:.1f}×** (95 % CI {ratio['low']:.1f}–{ratio['high']:.1f}; {title}: "
+            f"{_code(slow['label'])} against {_code(fast['label'])})"
         )
+    else:
+        parts.append(
+            "No undisturbed comparison of modes within one framework showed a difference "
+            "its interval supports"
+        )
+    if a:
+        size, flipped, title, cmp = a
+        parts.append(
+            f"the fastest modes of the two frameworks differed by at most **{size:.1f}×** "
+            f"(95 % CI {flipped['low']:.1f}–{flipped['high']:.1f}; {title}, {VERDICTS[cmp['verdict']]})"
+        )
+    else:
+        parts.append("the frameworks' fastest modes showed no difference their intervals support")
+    text = "; ".join(parts) + ". "
+    if w and (not a or w[0]["low"] > a[1]["high"]):
+        text += "On this machine, the choice of mode mattered more than the choice of framework."
+    elif w and a and a[1]["low"] > w[0]["high"]:
+        text += "On this machine, the choice of framework mattered more than the choice of mode."
+    else:
+        text += "Which of the two mattered more, this run cannot tell."
+    return text
+
+
+def render_threads(data: dict) -> str:
+    """Time at the largest thread count ÷ time at the smallest, per framework and mode."""
+    counts = data["thread_counts"]
+    if len(counts) < 2:
+        return "*(This run measured one thread count only.)*"
+    low, high = counts[0], counts[-1]
+    rows = []
+    for workload, title in WORKLOADS.items():
+        if workload not in data["main_cases"]:
+            continue
+        case = data["main_cases"][workload]
+        for k, (framework, mode) in enumerate(R.modes_of(workload)):
+            one, more = (
+                R.result(data, case, framework, mode, low),
+                R.result(data, case, framework, mode, high),
+            )
+            ratio = R.time_ratio(more, one)
+            rows.append(
+                [
+                    f"**{title}**" if k == 0 else "",
+                    _code(one["label"]),
+                    fmt_seconds(one["seconds"]["median"]),
+                    fmt_seconds(more["seconds"]["median"]),
+                    f"{_interval(ratio)}<br><small>{R.change_word(ratio['verdict'])}</small>",
+                ]
+            )
     return _table(
         [
             "Workload",
-            "`tf.function` over TF eager",
-            "`tf.function(jit_compile=True)` over TF eager",
-            "`torch.compile` over PyTorch eager",
+            "Framework and mode",
+            f"{_plural(low, 'thread')} (median)",
+            f"{_plural(high, 'thread')} (median)",
+            f"Time at {high} ÷ time at {low} (95 % interval)",
         ],
         rows,
     )
 
 
-def render_spread(data: dict) -> str:
-    """The largest gap between modes of one framework against the largest gap between frameworks."""
-    within, across = [], []
-    for workload, title in WORKLOADS.items():
-        if workload == "data_pipeline":
-            continue
-        case = data["main_cases"][workload]
-        for framework in FRAMEWORKS:
-            found = [result(data, case, framework, m) for m in MODEL_MODES[framework]]
-            slow = max(found, key=lambda r: r["seconds"]["median"])
-            fast = min(found, key=lambda r: r["seconds"]["median"])
-            within.append((slow["seconds"]["median"] / fast["seconds"]["median"], title, slow, fast))
-        cmp = compare(data, workload, MODEL_MODES["tensorflow"], MODEL_MODES["pytorch"])
-        across.append((max(cmp["ratio"], 1 / cmp["ratio"]), title, cmp))
-    w_ratio, w_title, slow, fast = max(within, key=lambda x: x[0])
-    a_ratio, a_title, cmp = max(across, key=lambda x: x[0])
-    faster = "TensorFlow" if cmp["ratio"] < 1 else "PyTorch"
-    return (
-        f"Across the four model workloads, the choice of mode within one framework changed the time "
-        f"by up to **{w_ratio:.1f}×** ({w_title}: {_code(slow['label'])} against "
-        f"{_code(fast['label'])}), while the fastest modes of the two frameworks differed by at most "
-        f"**{a_ratio:.1f}×** ({a_title}, {faster} ahead). On this machine, the choice of "
-        + (
-            "mode mattered more than the choice of framework."
-            if w_ratio > a_ratio
-            else "framework mattered more than the choice of mode."
-        )
-    )
+def _sweep(data: dict, name: str) -> dict:
+    sweep = next((s for s in data["sweeps"] if s["name"] == name), None)
+    if sweep is None:
+        raise BenchmarkDataError(f"no sweep named {name!r} (have {[s['name'] for s in data['sweeps']]})")
+    return sweep
+
+
+def sweep_point(data: dict, sweep: dict, value) -> tuple[list[dict], dict]:
+    threads = R.primary_threads(data)
+    workload, parameter = sweep["workload"], sweep["parameter"]
+    found = [
+        R.find(data["results"], workload, parameter, value, f, m, threads) for f, m in R.modes_of(workload)
+    ]
+    best = {f: R.fastest([r for r in found if r["framework"] == f]) for f in FRAMEWORKS}
+    return found, R.compare_results(best["tensorflow"], best["pytorch"])
+
+
+def render_sweep(data: dict, name: str) -> str:
+    """Throughput at each point of a sweep, every mode, and the fastest-mode ratio with its verdict."""
+    sweep = _sweep(data, name)
+    parameter = sweep["parameter"]
+    first, _ = sweep_point(data, sweep, sweep["values"][0])
+    fixed = {k: v for k, v in first[0]["params"].items() if k != parameter}
+    header = [f"`{parameter}` ({_cell(_params_text(fixed))})"] + [_cell(r["label"]) for r in first]
+    header.append("Fastest TF ÷ fastest PyTorch time")
+    rows = []
+    for value in sweep["values"]:
+        found, cmp = sweep_point(data, sweep, value)
+        rates = [
+            f"{r['work']['amount'] / r['seconds']['median']:,.0f}"
+            + (" (disturbed)" if R.is_disturbed(r) else "")
+            for r in found
+        ]
+        rows.append([str(value)] + rates + [_ratio_cell(cmp)])
+    return "Samples per second (median):\n\n" + _table(header, rows)
+
+
+def render_sweep_summary(data: dict, name: str) -> str:
+    sweep = _sweep(data, name)
+    parameter = sweep["parameter"]
+    parts = []
+    for value in (sweep["values"][0], sweep["values"][-1]):
+        _, cmp = sweep_point(data, sweep, value)
+        parts.append(f"at {parameter} {value}, {R.verdict_sentence(cmp)}")
+    return "Comparing the fastest modes: " + "; ".join(parts) + "."
 
 
 def render_verdict(data: dict, workload: str) -> str:
     if workload not in WORKLOADS:
         raise BenchmarkDataError(f"no workload {workload!r} (known: {list(WORKLOADS)})")
-    _, tf_modes, torch_modes = comparisons_for(workload)[-1]
-    cmp = compare(data, workload, tf_modes, torch_modes)
+    cmp = R.headline(data, workload)
     tf_r, pt_r = cmp["tensorflow"], cmp["pytorch"]
     return (
-        f"the fastest TensorFlow variant ({_code(tf_r['label'])}, {fmt_seconds(tf_r['seconds']['median'])}) "
-        f"took **{cmp['ratio']:.2f}×** the time of the fastest PyTorch variant ({_code(pt_r['label'])}, "
-        f"{fmt_seconds(pt_r['seconds']['median'])}): {verdict(cmp)}"
+        f"comparing the fastest TensorFlow variant ({_code(tf_r['label'])}, "
+        f"{fmt_seconds(tf_r['seconds']['median'])}) with the fastest PyTorch variant "
+        f"({_code(pt_r['label'])}, {fmt_seconds(pt_r['seconds']['median'])}) at "
+        f"{_plural(R.primary_threads(data), 'thread')}: {R.verdict_sentence(cmp)}"
     )
 
 
-def render_sweep_summary(data: dict, name: str) -> str:
-    sweep = next((s for s in data["sweeps"] if s["name"] == name), None)
-    if sweep is None:
-        raise BenchmarkDataError(f"no sweep named {name!r} (have {[s['name'] for s in data['sweeps']]})")
-    workload, parameter = sweep["workload"], sweep["parameter"]
-    ends = (sweep["values"][0], sweep["values"][-1])
-    ratio, gain = {}, {f: {} for f in FRAMEWORKS}
-    for value in ends:
-        best = {}
-        for framework in FRAMEWORKS:
-            found = [
-                _find(data["results"], workload, parameter, value, framework, m)
-                for m in MODEL_MODES[framework]
-            ]
-            eager = found[0]
-            best[framework] = min(found, key=lambda r: r["seconds"]["median"])
-            compiled = min(found[1:], key=lambda r: r["seconds"]["median"])
-            gain[framework][value] = eager["seconds"]["median"] / compiled["seconds"]["median"]
-        ratio[value] = best["tensorflow"]["seconds"]["median"] / best["pytorch"]["seconds"]["median"]
-    a, b = ends
-    return (
-        f"From {parameter} {a} to {parameter} {b}, the fastest TensorFlow mode went from "
-        f"**{ratio[a]:.2f}×** to **{ratio[b]:.2f}×** the time of the fastest PyTorch mode. Eager time "
-        f"÷ best compiled time (above 1: compiling helped) went from {gain['tensorflow'][a]:.2f} to "
-        f"{gain['tensorflow'][b]:.2f} in TensorFlow, and from {gain['pytorch'][a]:.2f} to "
-        f"{gain['pytorch'][b]:.2f} in PyTorch."
-    )
+def render_disturbed(data: dict) -> str:
+    flagged = [r for r in data["results"] if R.is_disturbed(r)]
+    if not flagged:
+        return "No timed series of this run was disturbed."
+    rows = [
+        [
+            _cell(r["case"]),
+            _code(r["label"]),
+            str(r["threads"]),
+            f"{r['disturbance']['other_cores']:.2f}",
+            f"{r['disturbance']['steal_cores']:.2f}",
+        ]
+        for r in flagged
+    ]
+    return _table(["Case", "Framework and mode", "Threads", "Other work (cores)", "Steal (cores)"], rows)
+
+
+def render_fit_jit(data: dict) -> str:
+    notes = [r.get("notes", {}) for r in data["results"] if r["mode"] == R.KERAS_FIT]
+    values = sorted({str(n.get("jit_compile")) for n in notes if "jit_compile" in n})
+    return ", ".join(f"`jit_compile={v}`" for v in values) or "not recorded"
 
 
 RENDERERS = {
+    "status": render_status,
     "machine": render_machine,
     "headline": render_headline,
     "steady": render_steady,
@@ -754,12 +587,27 @@ RENDERERS = {
     "summary": render_summary,
     "speedups": render_speedups,
     "spread": render_spread,
+    "threads": render_threads,
+    "disturbed": render_disturbed,
+    "fit_jit": render_fit_jit,
 }
 RENDERERS_WITH_ARGUMENT = {
+    "headline": render_headline,
     "sweep": render_sweep,
     "sweep_summary": render_sweep_summary,
     "verdict": render_verdict,
 }
+
+
+def render_pipeline_verdict(data: dict) -> str:
+    """For the claims and decision tables: the corrected pipeline comparison, from the data."""
+    return (
+        f"On the performance page's in-memory image pipeline ({data['profile']} run of "
+        f"{data['generated_utc'][:10]}), {render_verdict(data, 'data_pipeline')}"
+    )
+
+
+INLINE_RENDERERS = {"pipeline-verdict": render_pipeline_verdict}
 
 
 def render_placeholders(markdown: str, data: dict) -> str:
@@ -781,24 +629,17 @@ def render_placeholders(markdown: str, data: dict) -> str:
             return text
         return text.replace("\n", "\n" + indent)
 
-    return PLACEHOLDER.sub(replace, markdown)
-
-
-def headline_lines(data: dict) -> list[str]:
-    """The TF/PyTorch ratios as plain text, for the end of a `make bench` run."""
-    lines = ["", "TensorFlow time / PyTorch time (medians; below 1 means TensorFlow was faster):"]
-    for workload, title in WORKLOADS.items():
-        for label, tf_modes, torch_modes in comparisons_for(workload):
-            cmp = compare(data, workload, tf_modes, torch_modes)
-            lines.append(
-                f"  {title:32} {label:30} {cmp['ratio']:6.2f}  "
-                f"({cmp['tensorflow']['label']} vs {cmp['pytorch']['label']}; {verdict(cmp)})"
+    def replace_inline(match: re.Match) -> str:
+        if match.group(1) not in INLINE_RENDERERS:
+            raise BenchmarkDataError(
+                f"unknown placeholder {match.group(0)!r} (known: {sorted(INLINE_RENDERERS)})"
             )
-    lines.append(f"NumPy matmul peak: {data['limit']['peak_gflops']} GFLOP/s")
-    return lines
+        return INLINE_RENDERERS[match.group(1)](data)
+
+    return INLINE.sub(replace_inline, PLACEHOLDER.sub(replace, markdown))
 
 
 def on_page_markdown(markdown: str, page, **kwargs) -> str:
-    if not PLACEHOLDER.search(markdown):
+    if not PLACEHOLDER.search(markdown) and not INLINE.search(markdown):
         return markdown
     return render_placeholders(markdown, load())

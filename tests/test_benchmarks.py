@@ -2,14 +2,18 @@
 
 - One smoke run of the real harness, at tiny sizes, in its own processes: it must finish, pass
   its own correctness checks, write a valid results file and every chart, and render the page.
-- The committed results file is a full run, valid, and the committed charts are exactly what
-  the code draws from it.
+- The committed results file is valid, the page says what kind of run made it, and the committed
+  charts are exactly what the code draws from it.
+- The renderer, fed synthetic results with separated, overlapping and disturbed timings, never
+  states a difference its interval does not support, in any table cell, sentence, chart or
+  data-table row.
 - Malformed results files fail with the field named; a disagreement between frameworks stops a
   run before anything is timed; repetitions alternate between the frameworks; the processes the
   harness starts cannot reach the network.
 """
 
 import copy
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -21,7 +25,15 @@ import pytest
 from bench import workloads as W
 from bench.charts import charts
 from bench.runner import CHARTS_DIR, BenchError, child_env, compare, run_case
-from hooks.benchmark_tables import PLACEHOLDER, BenchmarkDataError, load, render_placeholders, validate
+from hooks import benchmark_results as R
+from hooks.benchmark_tables import (
+    INLINE,
+    PLACEHOLDER,
+    BenchmarkDataError,
+    load,
+    render_placeholders,
+    validate,
+)
 from tests.harness.execution_cache import (
     HARNESS_DIR,
     ExecutionCache,
@@ -69,15 +81,21 @@ def test_smoke_run_of_the_whole_harness(tmp_path, executions):
     assert data["profile"] == "smoke"
     assert data["torch_compile_backend"] == "eager"
     for framework in W.FRAMEWORKS:
-        assert data["threads"][framework] == {"intra_op": 1, "inter_op": 1}, framework
+        assert data["threads"][framework] == [{"requested": 1, "intra_op": 1, "inter_op": 1}], framework
     cases = {r["case"] for r in data["results"]}
     assert cases == {c.id for c in W.all_cases(W.SMOKE)}
     compared = {(e["case"], e["framework"], e["mode"]): e for e in data["correctness"]}
     mlp = data["main_cases"]["mlp_train"]
-    assert compared[(mlp, "tensorflow", "tf_function_xla")]["reference"] == "PyTorch eager"
-    assert "losses" in compared[(mlp, "tensorflow", "eager")]["compared"]
+    for mode in ("tf_function_xla", "keras_fit"):
+        assert compared[(mlp, "tensorflow", mode)]["reference"] == "PyTorch eager"
+    assert "losses" in compared[(mlp, "tensorflow", "keras_fit")]["compared"]
     assert "weights:dense0/kernel" in compared[(mlp, "tensorflow", "eager")]["compared"]
     assert compared[(data["main_cases"]["matmul"], "pytorch", "eager")]["reference"] == "NumPy (float64)"
+    bf16 = compared[(data["main_cases"]["matmul_bf16"], "tensorflow", "eager")]
+    assert bf16["reference"] == "NumPy (float64)" and bf16["rtol"] == W.TOLERANCES["matmul_bf16"][0]
+    fit = [r for r in data["results"] if r["mode"] == "keras_fit"]
+    assert fit and all(r["notes"] == {"jit_compile": False} for r in fit)  # "auto" on a CPU-only machine
+    assert all(set(r["disturbance"]) == {"other_cores", "steal_cores", "disturbed"} for r in data["results"])
 
     drawn = sorted(p.name for p in chart_dir.glob("*.svg"))
     assert drawn == sorted(charts(data)), drawn
@@ -90,11 +108,14 @@ def test_smoke_run_of_the_whole_harness(tmp_path, executions):
 
 
 # ------------------------------------------------------------------ the committed results
-def test_committed_results_are_a_valid_full_run():
+def test_committed_results_are_valid_and_the_page_says_what_made_them():
     data = load()
-    assert data["profile"] == "full", "docs/data/benchmarks.json must come from `make bench`"
-    assert data["torch_compile_backend"] == "inductor"
-    assert {c.id for c in W.all_cases(W.FULL)} == {r["case"] for r in data["results"]}
+    profile = W.PROFILES[data["profile"]]
+    assert {c.id for c in W.all_cases(profile)} == {r["case"] for r in data["results"]}
+    status = render_placeholders("<!-- benchmarks:status -->", data)
+    assert f"a {data['profile']} run" in status and data["generated_utc"][:10] in status
+    disturbed = sum(R.is_disturbed(r) for r in data["results"])
+    assert (f"During {disturbed} of its" in status) if disturbed else ("None of its" in status)
 
 
 def test_committed_charts_are_the_ones_drawn_from_the_committed_results():
@@ -111,6 +132,18 @@ def test_page_shows_every_chart_and_every_placeholder_renders():
         assert f"assets/benchmarks/{name}" in text, f"{name} is drawn but not shown on the page"
     rendered = render_placeholders(text, load())
     assert "<!-- benchmarks" not in rendered
+    rows = render_placeholders(_data_table_rows(), load())  # the tf.data claim and decision rows
+    assert not INLINE.search(rows) and "in-memory image pipeline" in rows
+
+
+def _data_table_rows() -> str:
+    """The claims and decision tables as their own hooks render them, before this hook runs."""
+    from hooks.claims_table import load_claims, render_claims
+    from hooks.decision_table import load_decisions, render_table
+
+    rows = render_claims(load_claims()) + "\n" + render_table(load_decisions())
+    assert rows.count("{{benchmarks:pipeline-verdict}}") == 2, "the tf.data claim and the decision row"
+    return rows
 
 
 # ------------------------------------------------------------------ malformed files
@@ -141,15 +174,22 @@ BROKEN = {
         "'results[1].seconds.min': expected a positive number",
     ),
     "unknown mode": ("results.2.mode", "graph", False, "'results[2].mode': 'graph' is not one of"),
-    "threads differ": ("threads.pytorch.intra_op", 99, False, "'threads.pytorch.intra_op': 99 differs"),
+    "threads differ": ("threads.pytorch.0.intra_op", 99, False, "'threads.pytorch[0]': read back"),
     "failed check": ("correctness.0.passed", False, False, "cannot be published"),
-    "wrong peak": ("limit.peak_gflops", 1e9, False, "'limit.peak_gflops'"),
-    "old schema": ("schema_version", 0, False, "'schema_version': expected 1"),
-    "short sweep": ("sweeps.0.values", [1, 2], False, "at least three points"),
+    "old schema": ("schema_version", 1, False, "'schema_version': expected 2"),
+    "short sweep": ("sweeps.0.values", [1], False, "at least 2 points"),
     "bad date": ("generated_utc", "yesterday", False, "'generated_utc'"),
     "no machine": ("machine", None, True, "field 'machine': missing"),
+    "no peak source": ("machine.fp32_peak.source", None, True, "'machine.fp32_peak.source': missing"),
     "inconsistent stats": ("results.0.seconds.max", 1e-12, False, "'results[0].seconds'"),
+    "wrong median": ("results.0.seconds.median", 1e-12, False, "'results[0].seconds'"),
     "wrong repetitions": ("results.0.seconds.samples", [1.0], False, "'results[0].seconds.samples'"),
+    "hidden disturbance": (
+        "results.0.disturbance",
+        {"other_cores": 1.5, "steal_cores": 0.0, "disturbed": False},
+        False,
+        "'results[0].disturbance.disturbed': does not follow",
+    ),
 }
 
 
@@ -210,7 +250,14 @@ class FakeWorker:
         if command["cmd"] == "warmup":
             return {"warmup_calls": 3, "iterations": 2}
         if command["cmd"] == "time":
-            return {"seconds": 0.01 if self.framework == "tensorflow" else 0.02}
+            seconds = 0.01 if self.framework == "tensorflow" else 0.02
+            return {
+                "seconds": seconds,
+                "wall": seconds * 2,
+                "other_ticks": 0,
+                "steal_ticks": 0,
+                "clock_ticks": 100,
+            }
         return {}
 
 
@@ -230,14 +277,11 @@ def test_repetitions_alternate_between_frameworks_after_the_checks(tmp_path):
     kinds = [kind for _, kind, _ in log]
     assert kinds.index("time") > max(i for i, k in enumerate(kinds) if k in ("setup", "warmup"))
     timed = [framework for framework, kind, _ in log if kind == "time"]
-    per_rep = len(W.MODES["tensorflow"]) + len(W.MODES["pytorch"])
-    expected = (["tensorflow"] * len(W.MODES["tensorflow"]) + ["pytorch"] * len(W.MODES["pytorch"])) * (
-        W.SMOKE.repetitions
-    )
-    assert timed == expected and len(timed) == per_rep * W.SMOKE.repetitions
-    assert {(r["framework"], r["mode"]) for r in results} == {
-        (f, m) for f in W.FRAMEWORKS for m in W.MODES[f]
-    }
+    tf_modes, pt_modes = (W.modes_for(case.workload, f) for f in W.FRAMEWORKS)
+    expected = (["tensorflow"] * len(tf_modes) + ["pytorch"] * len(pt_modes)) * W.SMOKE.repetitions
+    assert timed == expected
+    assert {(r["framework"], r["mode"]) for r in results} == set(R.modes_of(case.workload))
+    assert not any(r["disturbance"]["disturbed"] for r in results)
     assert all(e["passed"] for e in correctness)
 
 
@@ -274,3 +318,123 @@ def test_harness_processes_cannot_reach_the_network(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "network access is blocked" in done.stderr
+
+
+# ------------------------------------------------------------------ verdicts from synthetic results
+def test_verdict_follows_the_interval_only():
+    assert R.verdict(0.80, 0.90) == "tensorflow"
+    assert R.verdict(1.10, 1.30) == "pytorch"
+    assert R.verdict(0.97, 1.03) == "equivalent"
+    assert R.verdict(0.90, 1.10) == "unclear"
+    assert R.verdict(0.80, 0.90, disturbed=True) == "disturbed"
+
+
+def _spread(median: float, relative: float, n: int, seed: int) -> list[float]:
+    rng = np.random.default_rng(seed)
+    return [float(f"{v:.5g}") for v in median * (1 + relative * rng.uniform(-1, 1, n))]
+
+
+def _synthetic(valid: dict, kind: dict) -> dict:
+    """The committed file with every timing replaced: per workload, TensorFlow twice as fast
+    ("separated_tf"), twice as slow ("separated_pt"), both from one wide distribution
+    ("overlapping"), one narrow distribution ("same"), or flagged disturbed ("disturbed")."""
+    data = copy.deepcopy(valid)
+    reps = data["protocol"]["repetitions"] = 20
+    for i, r in enumerate(data["results"]):
+        how = kind[r["workload"]]
+        base = 0.01 * (1 + 0.1 * W.FRAMEWORKS.index(r["framework"]))  # PyTorch 10 % slower base
+        if how == "separated_tf":
+            median, spread = (0.005 if r["framework"] == "tensorflow" else 0.01), 0.02
+        elif how == "separated_pt":
+            median, spread = (0.02 if r["framework"] == "tensorflow" else 0.01), 0.02
+        elif how == "same":
+            median, spread = 0.01, 0.01
+        else:
+            median, spread = base, 0.9
+        samples = _spread(median, spread, reps, seed=i)
+        r["seconds"] = R.summary_stats(samples)
+        other = 0.9 if how == "disturbed" else 0.0
+        r["disturbance"] = {"other_cores": other, "steal_cores": 0.0, "disturbed": other > 0}
+    for run in data["limit"]:
+        run["seconds"] = R.summary_stats(_spread(run["seconds"]["median"], 0.01, reps, seed=7))
+    for entry in data["cold_start"]:
+        for key in ("import_seconds", "build_seconds", "first_call_seconds", "steady_seconds"):
+            entry[key] = R.summary_stats([entry[key]["median"]] * data["protocol"]["cold_repetitions"])
+    return validate(data, "synthetic")
+
+
+VERDICT_WORDS = "|".join(re.escape(v) for v in R.VERDICTS.values())
+CELL = re.compile(rf"\*\*({VERDICT_WORDS})\*\* <br>(\d+\.\d\d)× <small>\((\d+\.\d\d)–(\d+\.\d\d)\)</small>")
+SENTENCE = re.compile(
+    rf"({VERDICT_WORDS})[^.]*?TensorFlow took (\d+\.\d\d)× \(95 % CI (\d+\.\d\d)–(\d+\.\d\d)\)"
+)
+
+
+def _stated(text: str) -> list[tuple[str, float, float]]:
+    found = [(m.group(1), float(m.group(3)), float(m.group(4))) for m in CELL.finditer(text)]
+    found += [(m.group(1), float(m.group(3)), float(m.group(4))) for m in SENTENCE.finditer(text)]
+    return found
+
+
+KINDS = {
+    "all separated": dict.fromkeys(R.WORKLOADS, "separated_pt") | {"cnn_train": "separated_tf"},
+    "all overlapping": dict.fromkeys(R.WORKLOADS, "overlapping"),
+    "mixed": {
+        "matmul": "same",
+        "matmul_bf16": "separated_tf",
+        "mlp_train": "overlapping",
+        "cnn_train": "separated_pt",
+        "transformer_forward": "disturbed",
+        "data_pipeline": "separated_pt",
+    },
+}
+
+
+@pytest.mark.parametrize("kind", KINDS.values(), ids=KINDS.keys())
+def test_no_output_states_a_difference_its_interval_does_not_support(valid, kind):
+    data = _synthetic(valid, kind)
+    expected_headline = {
+        "separated_tf": "tensorflow",
+        "separated_pt": "pytorch",
+        "same": "equivalent",
+        "overlapping": "unclear",
+        "disturbed": "disturbed",
+    }
+    for workload, how in kind.items():
+        assert R.headline(data, workload)["verdict"] == expected_headline[how], (workload, how)
+
+    page = PAGE.read_text(encoding="utf-8")
+    rendered = render_placeholders(page, data)
+    rendered_rows = render_placeholders(_data_table_rows(), data)
+    stated = _stated(rendered) + _stated(rendered_rows)
+    assert len(stated) >= len(kind) * 3, "the page states the headline verdicts with their intervals"
+    labels = {v: k for k, v in R.VERDICTS.items()}
+    for word, low, high in stated:  # every stated verdict is the verdict of the stated interval
+        if labels[word] != "disturbed":
+            assert R.verdict(low, high) == labels[word], (word, low, high)
+
+    summary = render_placeholders("<!-- benchmarks:summary -->", data)
+    for workload, how in kind.items():
+        key = expected_headline[how]
+        group = re.search(rf"{re.escape(R.VERDICTS[key])} on \d+ \(([^)]*)\)", summary)
+        assert group and R.WORKLOADS[workload] in group.group(1), (summary, workload)
+        if key in ("unclear", "equivalent", "disturbed"):  # never named as a win anywhere
+            cmp = R.headline(data, workload)
+            for word in ("TensorFlow faster", "PyTorch faster"):
+                assert f"{word}: TensorFlow took {R.interval_text(cmp)}" not in rendered
+
+    titles = [
+        el.text for el in ET.fromstring(charts(data)["steady.svg"]).iter("{http://www.w3.org/2000/svg}text")
+    ]
+    for workload, how in kind.items():
+        assert f"{R.WORKLOADS[workload]}: fastest modes, {R.VERDICTS[expected_headline[how]]}" in titles
+
+    pipeline = R.VERDICTS[expected_headline[kind["data_pipeline"]]]
+    assert pipeline in render_placeholders("{{benchmarks:pipeline-verdict}}", data)
+
+
+def test_bootstrap_interval_covers_the_ratio_and_narrows_with_less_noise():
+    wide = R.ratio_interval(_spread(0.02, 0.5, 20, 1), _spread(0.01, 0.5, 20, 2))
+    narrow = R.ratio_interval(_spread(0.02, 0.02, 20, 1), _spread(0.01, 0.02, 20, 2))
+    assert wide[0] < 2 < wide[1] and narrow[0] < 2 < narrow[1]
+    assert narrow[1] - narrow[0] < (wide[1] - wide[0]) / 5
