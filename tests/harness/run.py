@@ -21,9 +21,7 @@ STACK_SIGNAL = signal.SIGUSR1  # prewarmed.py dumps every thread's stack on it
 PREWARMED = Path(__file__).with_name("prewarmed.py")
 # What a pre-warmed parent imports before it forks a snippet's process: the file's framework, and
 # a slow import most of its snippets share (scikit-learn, for its bundled digits; Keras already
-# imports it under TensorFlow). Importing it early changes no result, only start-up time. Not
-# TorchDynamo: imported before the runner records print(), it treats the recorder as a skipped
-# function instead of the builtin, and an error message on the debugging page changes.
+# imports it under TensorFlow). Importing it early changes no result, only start-up time.
 PRELOAD = {
     "tensorflow": ["tensorflow"],
     "pytorch": ["torch", "sklearn.datasets"],
