@@ -235,7 +235,7 @@ except Exception as err:
     start = lines.index("from user code:")
     print("\n".join(lines[start : start + 3]))  # where, in our code
     #> from user code:
-    #>    File "pytorch_code.py", line 222, in project
+    #>    File "pytorch_code.py", line 224, in project
     #>     return torch.matmul(scaled, weights)
     cause = next(line for line in lines if "got RuntimeError" in line)
     print(textwrap.fill("..." + cause.split(": got ")[-1], width=100))  # what, trimmed

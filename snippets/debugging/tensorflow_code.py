@@ -215,7 +215,7 @@ except Exception as err:
     lines = [line for line in message.splitlines() if line.strip()]
     print("\n".join(lines[:3]))  # where, in our code
     #> in user code:
-    #>     File "tensorflow_code.py", line 204, in project  *
+    #>     File "tensorflow_code.py", line 206, in project  *
     #>         return tf.matmul(scaled, weights)
     print(textwrap.fill(lines[3].strip(), width=100))  # what
     #> ValueError: Dimensions must be equal, but are 3 and 2 for '{{node MatMul}} = MatMul[T=DT_FLOAT,
