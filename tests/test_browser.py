@@ -211,7 +211,9 @@ class Visit:
     responses: list[tuple[str, str, int]] = field(default_factory=list)  # (site path, kind, gzip bytes)
     largest: list[str] = field(default_factory=list)  # the three largest responses
     load_s: float = 0.0
-    axe_s: float = 0.0  # how long the accessibility check took (not part of the load)
+    axe_s: float = 0.0  # how long the accessibility check took in the light palette (not part of the load)
+    dark_s: float = 0.0  # switching to the dark palette, its colour check, switching back
+    phone_s: float = 0.0  # the check at a phone's width
     visit_s: float = 0.0  # the whole visit: load, waiting for late requests, facts, axe-core
     violations: list[str] = field(default_factory=list)  # serious or critical, in either palette
     minor: list[str] = field(default_factory=list)  # moderate and minor findings, reported only
@@ -511,6 +513,8 @@ def visit(page_obj, server: str, page: str, axe_source: str) -> Visit:
         found = page_obj.evaluate(AXE_RUN, AXE_ALL)
         record.violations = found["violations"]
         record.minor = found["minor"]
+        record.axe_s = time.monotonic() - started
+        started = time.monotonic()
         # The dark palette, switched on as a reader does; then back, so that the next page (the
         # toggle's choice is kept across pages) loads in the light palette again.
         if (scheme := toggle_palette(page_obj)) != "slate":
@@ -521,10 +525,12 @@ def visit(page_obj, server: str, page: str, axe_source: str) -> Visit:
             record.minor += [f"dark palette: {text}" for text in dark["minor"]]
         if (scheme := toggle_palette(page_obj)) != "default":
             record.violations.append(f"the palette toggle did not switch back to light: {scheme!r}")
-        record.axe_s = time.monotonic() - started
+        record.dark_s = time.monotonic() - started
+        started = time.monotonic()
         page_obj.set_viewport_size(PHONE)
         record.phone_problems = page_obj.evaluate(PHONE_FIT)
         page_obj.set_viewport_size(VIEWPORT)
+        record.phone_s = time.monotonic() - started
         if record.filter_controls:  # last: it changes what the page shows
             record.filters_exercised, record.filter_problems = exercise_filters(page_obj, page)
         record.visit_s = time.monotonic() - visit_started
@@ -827,7 +833,7 @@ def test_page_weight_and_load_time(crawl, session, site):
         "visit (a later page, cache warm), the first visit by kind; then uncompressed KB",
         f"{'page':<34} {'first':>6} {'repeat':>6} "
         + " ".join(f"{name:>6}" for name in shown)
-        + f" {'raw':>6} {'reqs':>4} {'load s':>6} {'axe s':>6}",
+        + f" {'raw':>6} {'reqs':>4} {'load s':>6} {'axe s':>6} {'dark s':>6}",
     ]
     for v in sorted(visits, key=lambda v: -weights[v.page][0]):
         first, repeat, by_column = weights[v.page]
@@ -836,12 +842,15 @@ def test_page_weight_and_load_time(crawl, session, site):
             f"{label(v.page) + marker:<34} {first / kb:>6.1f} {repeat / kb:>6.1f} "
             + " ".join(f"{by_column.get(name, 0) / kb:>6.1f}" for name in shown)
             + f" {v.total_bytes / kb:>6.1f} {len(v.requests):>4} {v.load_s:>6.2f} {v.axe_s:>6.2f}"
+            + f" {v.dark_s:>6.2f}"
         )
     rows.append(
         f"{len(visits)} pages, median {statistics.median(w[0] for w in weights.values()) / kb:.1f} KB "
         f"first visit, {statistics.median(w[1] for w in weights.values()) / kb:.1f} KB repeat visit, "
-        f"{median_load:.2f} s load; visits (load, axe-core in both palettes, phone width) took "
-        f"{sum(v.visit_s for v in visits):.1f} s in all; the crawl took {crawl.seconds_here:.1f} s here; "
+        f"{median_load:.2f} s load; visits took {sum(v.visit_s for v in visits):.1f} s in all, of which "
+        f"axe-core {sum(v.axe_s for v in visits):.1f} s in the light palette, "
+        f"{sum(v.dark_s for v in visits):.1f} s in the dark one, the phone width "
+        f"{sum(v.phone_s for v in visits):.1f} s; the crawl took {crawl.seconds_here:.1f} s here; "
         f"this thread visited {crawl.visited_here}"
     )
     rows.append(
