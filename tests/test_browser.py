@@ -6,17 +6,17 @@ tests/conftest.py, shared with the other test files). Pages are discovered from 
 One crawl visits every page once, with the browser cache disabled, and records what each page
 requested, logged and weighed (as a static host serves it, gzip-compressed), what axe-core found
 in the light and the dark palette, and whether the page fits a phone's width; the tests below
-judge that record. Two
-crawlers share the pages through per-page file locks (the two xdist workers, or a helper thread
-when pytest runs in one process). A few tests then click through the site: linked tabs, search,
-table filters, copy buttons, the palette toggle, tabs and the decision helper on a phone (390 px
-wide), and write screenshots to screenshots/.
+judge that record. Two crawlers share the pages through per-page file locks (the two xdist
+workers, or a helper thread when pytest runs in one process). A few tests then click through the
+site: linked tabs, search, table filters, copy buttons, the palette toggle, tabs and the decision
+helper on a phone (390 px wide), and write screenshots to screenshots/.
 
 Chromium is Debian's (`apt-get install chromium`); `playwright install` is never needed. Without
 Chromium these tests are skipped with a message saying how to install it; with
 REQUIRE_ALL_FRAMEWORKS=1 (set by CI) they fail instead, as missing frameworks do.
 
-The page weights and load times are printed as a table: `pytest tests/test_browser.py -rP`.
+The page weights (compressed, first and repeat visit) and load times are printed as a table:
+`make test-browser`, or `pytest tests/test_browser.py -rP`.
 """
 
 import dataclasses
@@ -88,8 +88,8 @@ RELOADS = 4  # a page slower than the limit on the crawl is loaded this many mor
 # (their findings are not settled, and skipping them saves time on every page).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 AXE_ALL = {"type": "tag", "values": AXE_TAGS}
-# The dark palette changes colours only, not the page's structure: there the crawl runs the rules
-# that judge colour (about half the time of all of them).
+# The dark palette changes colours only, not the page's structure: there the crawl runs only the
+# rules that judge colour. They are the costly ones: half to three quarters of the time of all.
 AXE_COLOUR = {"type": "rule", "values": ["color-contrast", "link-in-text-block"]}
 
 # mkdocs-jupyter inlines JupyterLab's whole stylesheet; the site links the rules the notebooks use.
@@ -298,7 +298,7 @@ PHONE_FIT = """async () => {
   const width = document.documentElement.clientWidth;
   const problems = [];
   const pageWidth = document.documentElement.scrollWidth;
-  if (pageWidth > width) problems.push(`the page scrolls sideways: ${pageWidth} px wide, screen ${width} px`);
+  if (pageWidth > width) problems.push(`the page is ${pageWidth} px wide on a ${width} px screen`);
   const fits = (e) => e.getBoundingClientRect().right <= width + 1;
   const scrolls = (e) => /^(auto|scroll)$/.test(getComputedStyle(e).overflowX);
   const content = document.querySelector('.md-content');
