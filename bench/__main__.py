@@ -101,7 +101,7 @@ def main(argv=None) -> int:
             log(f"run 1 of 2 (written to {RUN1_FILE}, not published)")
             first = run(profile, args.threads, RUN1_FILE, None, log, command, tuple(args.only or ()))
             log("run 2 of 2")
-        data = run(profile, args.threads, out, charts, log, command, tuple(args.only or ()))
+        data = run(profile, args.threads, out, charts, log, command, tuple(args.only or ()), replicate=first)
     except BenchError as err:
         print(f"bench: {err}", file=sys.stderr)
         return 1

@@ -315,6 +315,16 @@ def run_case(
     return results, correctness
 
 
+def attach_replicate(data: dict, first: dict) -> None:
+    """Give each result the same series from a first full run: a verdict must hold in both."""
+    earlier = {(r["case"], r["framework"], r["mode"], r["threads"]): r for r in first["results"]}
+    for r in data["results"]:
+        other = earlier.get((r["case"], r["framework"], r["mode"], r["threads"]))
+        if other is not None:
+            r["replicate"] = {"samples": other["seconds"]["samples"], "disturbed": R.is_disturbed(other)}
+    data["replicate_generated_utc"] = first["generated_utc"]
+
+
 def run(
     profile: W.Profile,
     thread_counts: tuple[int, ...] | None = None,
@@ -323,6 +333,7 @@ def run(
     log=print,
     command: str = "python -m bench",
     only: tuple[str, ...] | None = None,
+    replicate: dict | None = None,
 ) -> dict:
     """Run the profile and return (and write) the results. `only` limits the run to some workloads
     (a partial run, for development: its file says profile "partial" and is never published)."""
@@ -417,6 +428,8 @@ def run(
         "results": results,
         "cold_start": cold_start,
     }
+    if replicate is not None:
+        attach_replicate(data, replicate)
     if not only:
         R.validate(data, "the new results")
     if out is not None:

@@ -3,8 +3,9 @@
 The harness (bench/runner.py) writes docs/data/benchmarks.json and validates it here; the charts
 (bench/charts.py) and the MkDocs hook (hooks/benchmark_tables.py) read it through the functions
 here. Every table cell, chart label, summary sentence and data-table row that says which framework
-was faster gets that word from `verdict()`, a function of one bootstrap confidence interval, so no
-two of them can disagree, and none can state a difference its interval does not support.
+was faster gets that word from `verdict()`, a function of the bootstrap confidence interval (and,
+after `make bench BENCH_ARGS="--runs 2"`, of the second run's interval too), so no two of them can
+disagree, and none can state a difference its interval does not support.
 
 Pure Python and NumPy: no framework is imported.
 """
@@ -132,6 +133,7 @@ VERDICTS = {
     "equivalent": "less than 5 % apart",
     "unclear": "too noisy to tell",
     "disturbed": "disturbed: no verdict",
+    "unreproduced": "runs disagree: no verdict",
 }
 
 
@@ -165,13 +167,18 @@ def ratio_interval(a: list[float], b: list[float]) -> tuple[float, float]:
     return _ratio_interval(tuple(a), tuple(b))
 
 
-def verdict(low: float, high: float, disturbed: bool = False) -> str:
+def verdict(low: float, high: float, disturbed: bool = False, replicate: tuple | None = None) -> str:
     """The one verdict on a TensorFlow ÷ PyTorch time ratio, from its confidence interval.
 
-    Returns a key of VERDICTS. Below 1 means TensorFlow took less time.
+    Returns a key of VERDICTS. Below 1 means TensorFlow took less time. `replicate` is the same
+    comparison's (low, high, disturbed) in a second full run: a verdict stands only if that run
+    reaches it too.
     """
     if disturbed:
         return "disturbed"
+    if replicate is not None:
+        mine, other = verdict(low, high), verdict(*replicate)
+        return mine if mine == other else "unreproduced"
     if low >= 1 / EQUIVALENCE and high <= EQUIVALENCE:
         return "equivalent"
     if high < 1:
@@ -218,19 +225,32 @@ def fastest(found: list[dict]) -> dict:
     return min(found, key=lambda r: r["seconds"]["median"])
 
 
-def compare_results(a: dict, b: dict) -> dict:
-    """Time of `a` ÷ time of `b` (medians), its 95 % interval and the verdict (a: TensorFlow)."""
+def replicate_interval(a: dict, b: dict) -> tuple | None:
+    """(low, high, disturbed) of a ÷ b in the second run the file carries, if it carries one."""
+    if "replicate" not in a or "replicate" not in b:
+        return None
+    low, high = ratio_interval(a["replicate"]["samples"], b["replicate"]["samples"])
+    return low, high, a["replicate"]["disturbed"] or b["replicate"]["disturbed"]
+
+
+def ratio_verdict(a: dict, b: dict) -> dict:
+    """Time of `a` ÷ time of `b` (medians), its 95 % interval, the other run's, and the verdict."""
     low, high = ratio_interval(a["seconds"]["samples"], b["seconds"]["samples"])
     disturbed = is_disturbed(a) or is_disturbed(b)
+    replicate = replicate_interval(a, b)
     return {
-        "tensorflow": a,
-        "pytorch": b,
         "ratio": a["seconds"]["median"] / b["seconds"]["median"],
         "low": low,
         "high": high,
+        "replicate": replicate,
         "disturbed": disturbed,
-        "verdict": verdict(low, high, disturbed),
+        "verdict": verdict(low, high, disturbed, replicate),
     }
+
+
+def compare_results(a: dict, b: dict) -> dict:
+    """TensorFlow's result `a` against PyTorch's `b`: ratio_verdict() with both results kept."""
+    return {"tensorflow": a, "pytorch": b, **ratio_verdict(a, b)}
 
 
 def compare(data: dict, workload: str, tf_modes, torch_modes, case: str | None = None, threads=None) -> dict:
@@ -260,6 +280,12 @@ def verdict_sentence(cmp: dict) -> str:
         return (
             f"too noisy to tell: TensorFlow took {interval_text(cmp)} the time of PyTorch, an interval "
             "that includes both a TensorFlow and a PyTorch lead"
+        )
+    if key == "unreproduced":
+        low, high, _ = cmp["replicate"]
+        return (
+            f"runs disagree, so no verdict: TensorFlow took {interval_text(cmp)} the time of PyTorch "
+            f"in this run and {low:.2f}–{high:.2f} in the other"
         )
     if key == "equivalent":
         return f"less than 5 % apart: TensorFlow took {interval_text(cmp)} the time of PyTorch"
@@ -452,6 +478,12 @@ def validate(data, source: str = "benchmarks.json") -> dict:
         flagged = c.boolean(d, f"{where}.disturbance", "disturbed")
         if flagged != disturbance_flag(other, steal):
             c.fail(f"{where}.disturbance.disturbed", "does not follow from other_cores and steal_cores")
+        if "replicate" in r:  # the same series in a second full run (make bench BENCH_ARGS="--runs 2")
+            replicate = c.mapping(r, where, "replicate")
+            c.boolean(replicate, f"{where}.replicate", "disturbed")
+            samples = c.items(replicate, f"{where}.replicate", "samples")
+            if not all(isinstance(x, (int, float)) and x > 0 for x in samples):
+                c.fail(f"{where}.replicate.samples", "must be positive numbers of seconds")
         key = (case, framework, mode, threads)
         if key in seen:
             c.fail(where, f"duplicates results[{seen[key]}] ({case}, {framework}, {mode}, {threads} threads)")
@@ -550,16 +582,10 @@ def change_word(key: str, faster: str = "faster", slower: str = "slower") -> str
         "equivalent": VERDICTS["equivalent"],
         "unclear": VERDICTS["unclear"],
         "disturbed": VERDICTS["disturbed"],
+        "unreproduced": VERDICTS["unreproduced"],
     }[key]
 
 
 def time_ratio(new: dict, old: dict) -> dict:
     """Time of `new` ÷ time of `old`, with the same interval and verdict function as the headline."""
-    low, high = ratio_interval(new["seconds"]["samples"], old["seconds"]["samples"])
-    disturbed = is_disturbed(new) or is_disturbed(old)
-    return {
-        "ratio": new["seconds"]["median"] / old["seconds"]["median"],
-        "low": low,
-        "high": high,
-        "verdict": verdict(low, high, disturbed),
-    }
+    return ratio_verdict(new, old)

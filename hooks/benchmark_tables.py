@@ -92,6 +92,20 @@ def render_status(data: dict) -> str:
         )
     else:
         text += f"None of its {len(series)} timed series was disturbed by other work on the machine."
+    if "replicate_generated_utc" in data:
+        unreproduced = sum(
+            cmp["verdict"] == "unreproduced"
+            for threads in data["thread_counts"]
+            for workload in WORKLOADS
+            if workload in data["main_cases"]
+            for _, tf_modes, torch_modes in R.comparisons_for(workload)
+            for cmp in [R.compare(data, workload, tf_modes, torch_modes, threads=threads)]
+        )
+        text += (
+            f" A second full run, made just before it (at {data['replicate_generated_utc'][11:16]} UTC), "
+            "was compared series by series: a verdict is published only where both runs reach it, "
+            f"and {unreproduced} comparisons where they did not say *{VERDICTS['unreproduced']}*."
+        )
     return text
 
 
@@ -149,6 +163,9 @@ def _ratio_cell(cmp: dict, modes: bool = False) -> str:
     cell = f"**{VERDICTS[cmp['verdict']]}**"
     if cmp["verdict"] != "disturbed":
         cell += f" <br>{_interval(cmp)}"
+    if cmp["verdict"] == "unreproduced":
+        low, high, _ = cmp["replicate"]
+        cell += f"<br><small>other run: {low:.2f}–{high:.2f}</small>"
     if modes:
         cell += f"<br><small>{_code(cmp['tensorflow']['label'])} vs {_code(cmp['pytorch']['label'])}</small>"
     return cell
@@ -366,7 +383,7 @@ def render_summary(data: dict) -> str:
     for workload, cmp in headline_verdicts(data, threads).items():
         groups.setdefault(cmp["verdict"], []).append(WORKLOADS[workload])
     parts = []
-    for key in ("tensorflow", "pytorch", "equivalent", "unclear", "disturbed"):
+    for key in VERDICTS:
         if key in groups:
             parts.append(f"{VERDICTS[key]} on {len(groups[key])} ({'; '.join(groups[key])})")
     return (

@@ -24,7 +24,7 @@ import pytest
 
 from bench import workloads as W
 from bench.charts import charts
-from bench.runner import CHARTS_DIR, BenchError, child_env, compare, run_case
+from bench.runner import CHARTS_DIR, BenchError, attach_replicate, child_env, compare, run_case
 from hooks import benchmark_results as R
 from hooks.benchmark_tables import (
     INLINE,
@@ -339,8 +339,10 @@ def _synthetic(valid: dict, kind: dict) -> dict:
     ("separated_tf"), twice as slow ("separated_pt"), both from one wide distribution
     ("overlapping"), one narrow distribution ("same"), or flagged disturbed ("disturbed")."""
     data = copy.deepcopy(valid)
+    data.pop("replicate_generated_utc", None)
     reps = data["protocol"]["repetitions"] = 20
     for i, r in enumerate(data["results"]):
+        r.pop("replicate", None)
         how = kind[r["workload"]]
         base = 0.01 * (1 + 0.1 * W.FRAMEWORKS.index(r["framework"]))  # PyTorch 10 % slower base
         if how == "separated_tf":
@@ -410,7 +412,7 @@ def test_no_output_states_a_difference_its_interval_does_not_support(valid, kind
     assert len(stated) >= len(kind) * 3, "the page states the headline verdicts with their intervals"
     labels = {v: k for k, v in R.VERDICTS.items()}
     for word, low, high in stated:  # every stated verdict is the verdict of the stated interval
-        if labels[word] != "disturbed":
+        if labels[word] not in ("disturbed", "unreproduced"):
             assert R.verdict(low, high) == labels[word], (word, low, high)
 
     summary = render_placeholders("<!-- benchmarks:summary -->", data)
@@ -431,6 +433,24 @@ def test_no_output_states_a_difference_its_interval_does_not_support(valid, kind
 
     pipeline = R.VERDICTS[expected_headline[kind["data_pipeline"]]]
     assert pipeline in render_placeholders("{{benchmarks:pipeline-verdict}}", data)
+
+
+def test_a_verdict_the_second_run_does_not_reach_is_not_published(valid):
+    """With two runs, a clear lead in one and its reverse (or noise) in the other gives no verdict."""
+    assert R.verdict(0.80, 0.90, replicate=(0.82, 0.93, False)) == "tensorflow"
+    assert R.verdict(0.80, 0.90, replicate=(0.90, 1.10, False)) == "unreproduced"
+    assert R.verdict(0.80, 0.90, replicate=(0.80, 0.90, True)) == "unreproduced"
+    published = _synthetic(valid, KINDS["mixed"])
+    first = _synthetic(valid, KINDS["mixed"] | {"data_pipeline": "separated_tf"})
+    attach_replicate(published, first)
+    validate(published, "synthetic pair")
+    cmp = R.headline(published, "data_pipeline")  # PyTorch ahead in one run, TensorFlow in the other
+    assert cmp["verdict"] == "unreproduced"
+    assert R.headline(published, "cnn_train")["verdict"] == "pytorch"  # ahead in both runs
+    rendered = render_placeholders(PAGE.read_text(encoding="utf-8"), published)
+    assert f"PyTorch faster: TensorFlow took {R.interval_text(cmp)}" not in rendered
+    assert R.verdict_sentence(cmp) in rendered
+    assert "was compared series by series" in render_placeholders("<!-- benchmarks:status -->", published)
 
 
 def test_bootstrap_interval_covers_the_ratio_and_narrows_with_less_noise():
