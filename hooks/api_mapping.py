@@ -236,7 +236,7 @@ def _code_cell(row: Row, side: str) -> str:
         code = "\n".join(f"{label}\n{text}" for label, text in blocks)
         cell += (
             # data-search-exclude: the call above is indexed already; its tested form would repeat it
-            '<details class="api-code" data-search-exclude>'
+            '<details class="api-code" data-search-exclude="tested code">'
             '<summary title="The exact code the tests ran">code run</summary>'
             f'<code class="api-run">{_escape(code)}</code></details>'
         )
