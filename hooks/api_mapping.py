@@ -34,12 +34,17 @@ try:
         COMPARES,
         DATA_FILE,
         DIFFERENCES,
+        LEFT_OUT_FILE,
         PAGE_IDS,
+        SURFACES,
+        UNMAPPED_FILE,
         ApiMappingError,
         Mapping,
         Row,
         format_value,
+        load_left_out,
         load_mapping,
+        load_unmapped,
         slug,
         split_block,
     )
@@ -50,12 +55,17 @@ except ImportError:  # loaded by MkDocs with hooks/ on sys.path
         COMPARES,
         DATA_FILE,
         DIFFERENCES,
+        LEFT_OUT_FILE,
         PAGE_IDS,
+        SURFACES,
+        UNMAPPED_FILE,
         ApiMappingError,
         Mapping,
         Row,
         format_value,
+        load_left_out,
         load_mapping,
+        load_unmapped,
         slug,
         split_block,
     )
@@ -66,12 +76,17 @@ __all__ = [
     "COMPARES",
     "DATA_FILE",
     "DIFFERENCES",
+    "LEFT_OUT_FILE",
     "PAGE_IDS",
+    "SURFACES",
+    "UNMAPPED_FILE",
     "ApiMappingError",
     "Mapping",
     "Row",
     "format_value",
+    "load_left_out",
     "load_mapping",
+    "load_unmapped",
     "slug",
     "split_block",
 ]
@@ -227,11 +242,17 @@ def _code_cell(row: Row, side: str) -> str:
     if aligned and "\n" not in aligned:
         cell += f'<span class="api-aligned">aligned: {call_html(aligned)}</span>'
         aligned = ""
+    keras = row.keras if side == "tf" else None  # tested to return what the TensorFlow call returns
+    if keras and "\n" not in keras:
+        cell += f'<span class="api-aligned">Keras 3: {call_html(keras)}</span>'
+        keras = None
     blocks = []
     if ran:
         blocks.append(("# as tested", ran.strip()))
     if aligned:
         blocks.append(("# aligned", aligned))
+    if keras:
+        blocks.append(("# Keras 3 (backend-neutral), returns the same", keras.strip()))
     if blocks:
         code = "\n".join(f"{label}\n{text}" for label, text in blocks)
         cell += (
