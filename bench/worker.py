@@ -107,8 +107,8 @@ def timed(runnable, iterations: int, pause_gc: bool = True) -> dict:
     """Seconds per iteration over `iterations` back-to-back calls (garbage collector paused), and
     what else the machine did meanwhile: clock ticks of other processes and hypervisor steal.
 
-    The framework's own objects are frozen out of the collector's sight (gc.freeze after each
-    setup), so the collection before a repetition is quick.
+    The framework's own objects are frozen out of the collector's sight (gc.freeze once a case's
+    modes are set up), so the collection before a repetition is quick.
     """
     if pause_gc:
         gc.collect()
@@ -161,19 +161,22 @@ class Server:
             outputs, seconds = first_calls(runnable, case)
             np.savez(command["outputs"], **outputs)
             self.cases[command["key"]] = runnable
-            gc.collect()
-            gc.freeze()
             return {
                 "first_call_seconds": seconds[0],
                 "second_call_seconds": seconds[1],
                 "notes": getattr(runnable, "notes", lambda: {})(),
             }
+        if kind == "freeze":  # once a case's modes are all set up: out of the collector's sight
+            gc.collect()
+            gc.freeze()
+            return {}
         if kind == "warmup":
             return warm_up(self.cases[command["key"]], command["seconds"], command["min_rep_seconds"])
         if kind == "time":
             return timed(self.cases[command["key"]], command["iterations"])
-        if kind == "drop":
-            self.cases.pop(command["key"], None)
+        if kind == "drop":  # every mode of a case at once: one full collection, not one per mode
+            for key in command["keys"]:
+                self.cases.pop(key, None)
             gc.unfreeze()
             gc.collect()
             gc.freeze()
