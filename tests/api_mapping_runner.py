@@ -254,6 +254,11 @@ class Frameworks:
         global_state.set_global_attribute("dtype_policy", None)
         self.keras.config.set_image_data_format("channels_last")
         self.torch.set_default_dtype(self.torch.float32)
+        # TensorFlow has no public way to undo enable_op_determinism; rows show only the public call.
+        from tensorflow.python.framework import config as tf_config
+
+        tf_config.disable_op_determinism()
+        self.torch.use_deterministic_algorithms(False)
 
     def namespace(self, side: str, arrays: dict[str, np.ndarray], tmp: str) -> dict:
         tf, keras, torch = self.tf, self.keras, self.torch
