@@ -152,6 +152,8 @@ def _surface_nodes(path: Path) -> list[tuple]:
         raise ApiMappingError(f"{path}: not valid YAML: {err}") from None
     finally:
         loader.dispose()
+    if root is None:  # only comments: nothing listed (the work list, once every name is accounted for)
+        return []
     if not isinstance(root, yaml.MappingNode):
         raise ApiMappingError(f"{path}:1: expected a mapping of surfaces ({list(SURFACES)}) to names")
     return root.value

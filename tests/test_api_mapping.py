@@ -333,6 +333,7 @@ def test_a_left_out_reason_that_names_a_row_names_a_real_one():
         (load_left_out, "keras.nope:\n  x: y\n", r"list.yml:1: unknown surface 'keras.nope'"),
         (load_left_out, "torch:\n  abs_:\n", r"list.yml:2: torch.abs_: the reason must be one line"),
         (load_unmapped, "torch: [abs, abs]\n", r"list.yml:1: torch.abs: listed twice"),
+        (load_unmapped, "- torch.abs\n", r"list.yml:1: expected a mapping of surfaces"),
     ],
 )
 def test_a_malformed_left_out_or_unmapped_list_is_reported_with_its_line(tmp_path, loader, text, message):
@@ -340,6 +341,13 @@ def test_a_malformed_left_out_or_unmapped_list_is_reported_with_its_line(tmp_pat
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ApiMappingError, match=message):
         loader(path)
+
+
+def test_a_list_of_only_comments_lists_nothing(tmp_path):
+    """The work list once every name is accounted for: its comments stay, and it lists no name."""
+    path = tmp_path / "list.yml"
+    path.write_text("# Nothing left to map.\n", encoding="utf-8")
+    assert load_unmapped(path) == {} and load_left_out(path) == []
 
 
 # ---------------------------------------------------------------- Broken rows are reported
