@@ -39,6 +39,7 @@ from hooks.api_mapping import (
     slug,
 )
 from tests.api_mapping_runner import write_expectations
+from tests.api_signatures import unchecked
 from tests.harness.execution_cache import HARNESS_DIR, code_fingerprint, environment_fingerprint, make_key
 from tests.harness.run import snippet_env
 from tests.harness.sections import ROOT, relative
@@ -125,6 +126,22 @@ rows:
     torch_code: |
       total = torch.sum(x)
       total.no_such_method()
+  - concept: A changed default
+    area: neural-network layers
+    tensorflow: keras.layers.BatchNormalization()
+    pytorch: nn.BatchNorm1d(3)
+    difference: argument names or order
+    note: The stated defaults are wrong on purpose; the signatures catch them.
+    tf_code: keras.layers.BatchNormalization()(x)
+    torch_code: nn.BatchNorm1d(3)(x)
+    arguments:
+      - tensorflow: epsilon=1e-05
+        pytorch: eps=1e-05
+        meaning: a changed default (Keras's is 0.001)
+      - pytorch: no_such_argument=1
+        meaning: not a parameter
+      - tensorflow: dtype=None
+        meaning: taken by **kwargs, so not checked
 """
 
 
@@ -138,7 +155,14 @@ def mapping_key() -> str:
         "api mapping",
         DATA_FILE.read_bytes(),
         BROKEN,
-        code_fingerprint([RUNNER, ROOT / "hooks" / "api_mapping_data.py", HARNESS_DIR]),
+        code_fingerprint(
+            [
+                RUNNER,
+                ROOT / "tests" / "api_signatures.py",
+                ROOT / "hooks" / "api_mapping_data.py",
+                HARNESS_DIR,
+            ]
+        ),
         environment_fingerprint(),
     )
 
@@ -239,6 +263,8 @@ def test_row(mapping_run, current_rows, row):
     assert result is not None, f"{row.label(DATA_FILE)}: was not run"
     if not result["ok"]:
         pytest.fail(result["message"], pytrace=False)
+    if result.get("arguments") and result["arguments"]["problems"]:
+        pytest.fail("\n".join(result["arguments"]["problems"]), pytrace=False)
     problem = expectation_problem(DATA_FILE, current_rows[row.concept], result["shown"])
     if problem:
         pytest.fail(problem, pytrace=False)
@@ -306,6 +332,29 @@ def test_a_claim_the_run_contradicts_is_reported(mapping_run, concept, expected)
     )
     assert f"row {index} ({concept!r})" in result["message"], result["message"]
     assert expected in result["message"], result["message"]
+
+
+def test_a_changed_default_and_an_unknown_argument_are_caught_and_kwargs_is_not_checked(mapping_run):
+    path = mapping_run["broken_path"]
+    arguments = broken_result(mapping_run, "A changed default")["arguments"]
+    row = "row 11 ('A changed default')"
+    assert arguments["problems"] == [
+        f"{path}:{broken_line('epsilon=1e-05')}: {row}, field 'arguments[0].tensorflow': epsilon=1e-05: "
+        "keras.layers.BatchNormalization (installed signature) gives epsilon the default 0.001; "
+        "the file says 1e-05",
+        f"{path}:{broken_line('no_such_argument=1')}: {row}, field 'arguments[1].pytorch': "
+        "no_such_argument=1: 'no_such_argument' is not a parameter of nn.BatchNorm1d"
+        + arguments["problems"][1].split("nn.BatchNorm1d", 1)[1],
+    ]
+    assert arguments["entries"][0]["pytorch"]["status"] == "checked"  # eps=1e-05 is right
+    assert unchecked([broken_result(mapping_run, "A changed default")]) == {
+        "A changed default": {
+            "arguments[2]": {
+                "tensorflow": "dtype is not an explicit parameter of keras.layers.BatchNormalization: "
+                "**kwargs takes it"
+            }
+        }
+    }
 
 
 def test_a_stale_expectation_is_reported_with_the_fix(mapping_run):
@@ -449,6 +498,39 @@ def test_a_bite_needs_recorded_values(data_copy):
     end = text.index("  - concept:", start + 10)
     data_copy.write_text(text[:start] + re.sub(r"    expect: .*\n", "", text[start:end]) + text[end:])
     assert "field 'expect': missing" in load_error(data_copy)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ("    arguments:\n      - tensorflow: axis=(\n        meaning: m\n", "is not a Python expression"),
+        ("    arguments:\n      - tensorflow: axis\n", "field 'arguments[0].meaning': missing or empty"),
+        ("    arguments:\n      - meaning: m\n", "needs a tensorflow or a pytorch side"),
+        ("    arguments:\n      - tensorflow: 1x=2\n        meaning: m\n", "is not a parameter name"),
+    ],
+)
+def test_bad_arguments_name_line_row_and_field(data_copy, arguments, expected):
+    edit(data_copy, '    note: "`tf.fill(dims, value)`', arguments + '    note: "`tf.fill(dims, value)`')
+    message = load_error(data_copy)
+    assert (
+        f"row {row_index(data_copy, 'Filled with a value')} ('Filled with a value'), field 'arguments"
+        in message
+    )
+    assert expected in message, message
+
+
+def test_arguments_only_with_argument_or_default_differences(data_copy):
+    edit(
+        data_copy,
+        "    pytorch: torch.zeros(2, 3)\n    difference: none\n",
+        "    pytorch: torch.zeros(2, 3)\n    difference: none\n"
+        "    arguments:\n      - tensorflow: shape\n        meaning: m\n",
+    )
+    line = line_of(data_copy, "- tensorflow: shape")  # a field's line is its value's
+    assert (
+        f"{data_copy}:{line}: row {row_index(data_copy, 'Zeros')} ('Zeros'), field 'arguments': only rows"
+        in (load_error(data_copy))
+    )
 
 
 def test_invalid_yaml_names_the_file(data_copy):
