@@ -34,12 +34,17 @@ try:
         COMPARES,
         DATA_FILE,
         DIFFERENCES,
+        LEFT_OUT_FILE,
         PAGE_IDS,
+        SURFACES,
+        UNMAPPED_FILE,
         ApiMappingError,
         Mapping,
         Row,
         format_value,
+        load_left_out,
         load_mapping,
+        load_unmapped,
         slug,
         split_block,
     )
@@ -50,12 +55,17 @@ except ImportError:  # loaded by MkDocs with hooks/ on sys.path
         COMPARES,
         DATA_FILE,
         DIFFERENCES,
+        LEFT_OUT_FILE,
         PAGE_IDS,
+        SURFACES,
+        UNMAPPED_FILE,
         ApiMappingError,
         Mapping,
         Row,
         format_value,
+        load_left_out,
         load_mapping,
+        load_unmapped,
         slug,
         split_block,
     )
@@ -66,12 +76,17 @@ __all__ = [
     "COMPARES",
     "DATA_FILE",
     "DIFFERENCES",
+    "LEFT_OUT_FILE",
     "PAGE_IDS",
+    "SURFACES",
+    "UNMAPPED_FILE",
     "ApiMappingError",
     "Mapping",
     "Row",
     "format_value",
+    "load_left_out",
     "load_mapping",
+    "load_unmapped",
     "slug",
     "split_block",
 ]
@@ -101,6 +116,8 @@ AREA_PAGES: dict[str, tuple[str, list[str]]] = {
     "devices": ("Devices and dtypes", ["device and dtype handling"]),
 }
 PAGE_OF_AREA = {area: stem for stem, (_, areas) in AREA_PAGES.items() for area in areas}
+# Pages under docs/api-mapping/ that hold no rows: they teach with snippets of their own.
+OTHER_PAGES = {"deprecations"}
 
 PLACEHOLDERS = {
     "versions": "<!-- api-mapping-versions -->",
@@ -227,11 +244,17 @@ def _code_cell(row: Row, side: str) -> str:
     if aligned and "\n" not in aligned:
         cell += f'<span class="api-aligned">aligned: {call_html(aligned)}</span>'
         aligned = ""
+    keras = row.keras if side == "tf" else None  # tested to return what the TensorFlow call returns
+    if keras and "\n" not in keras:
+        cell += f'<span class="api-aligned">Keras 3: {call_html(keras)}</span>'
+        keras = None
     blocks = []
     if ran:
         blocks.append(("# as tested", ran.strip()))
     if aligned:
         blocks.append(("# aligned", aligned))
+    if keras:
+        blocks.append(("# Keras 3 (backend-neutral), returns the same", keras.strip()))
     if blocks:
         code = "\n".join(f"{label}\n{text}" for label, text in blocks)
         cell += (
@@ -400,12 +423,14 @@ def on_files(files, config, **kwargs):
     unknown = [
         file.src_uri
         for file in files.documentation_pages()
-        if file.src_uri.startswith(f"{AREA_DIR}/") and PurePosixPath(file.src_uri).stem not in AREA_PAGES
+        if file.src_uri.startswith(f"{AREA_DIR}/")
+        and PurePosixPath(file.src_uri).stem not in AREA_PAGES.keys() | OTHER_PAGES
     ]
     if missing or unknown:
         raise ApiMappingError(
             f"hooks/api_mapping.py AREA_PAGES and docs/{AREA_DIR}/ disagree: "
-            f"pages missing: {[area_page_path(s) for s in missing]}, pages not in AREA_PAGES: {unknown}"
+            f"pages missing: {[area_page_path(s) for s in missing]}, "
+            f"pages in neither AREA_PAGES nor OTHER_PAGES: {unknown}"
         )
     uncovered = [area for area in AREAS if area not in PAGE_OF_AREA]
     if uncovered:

@@ -16,6 +16,9 @@ The data file is a mapping with two keys:
           layer = keras.layers.Dense(4)       #   statements, then a last line that is an expression
           layer(x)
         torch_code: ...                       # optional, likewise for `pytorch`
+        keras: keras.ops.reshape(x, (3, 2))   # optional: the same call in Keras 3's backend-neutral
+                                              #   API; run on TensorFlow, it must return what the
+                                              #   `tensorflow` form returns
         tf_aligned / torch_aligned: ...       # optional: the call once the declared difference is
                                               #   removed (required for difference: defaults)
         compare: values                       # values (default) or statistics, for random output
@@ -56,6 +59,10 @@ except ImportError:  # loaded by MkDocs with hooks/ on sys.path
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "docs" / "data" / "api_mapping.yml"
+# Public names of the API surfaces below that no row calls, each with a one-line reason.
+LEFT_OUT_FILE = DATA_FILE.with_name("api_left_out.yml")
+# Public names no row calls yet and nobody has decided to leave out: the mapping's work list.
+UNMAPPED_FILE = DATA_FILE.with_name("api_unmapped.yml")
 
 AREAS = [
     "tensor creation",
@@ -89,7 +96,7 @@ ARGUMENT_DIFFERENCES = ["argument names or order", "defaults"]
 ARGUMENT_KEYS = ["tensorflow", "pytorch", "meaning"]
 COMPARES = ["values", "statistics"]
 REQUIRED = ["concept", "area", "tensorflow", "pytorch", "difference"]
-CODE_FIELDS = ["tf_code", "torch_code", "tf_aligned", "torch_aligned"]
+CODE_FIELDS = ["tf_code", "torch_code", "keras", "tf_aligned", "torch_aligned"]
 CALLABLE_FIELDS = ["tf_callable", "torch_callable"]
 OPTIONAL = ["note", *CODE_FIELDS, "compare", "rtol", "atol", "bite", "expect", "arguments", *CALLABLE_FIELDS]
 TOP_LEVEL = ["inputs", "rows"]
@@ -111,6 +118,25 @@ PAGE_IDS = {
     "api-filter-input",
     "api-filter-status",
     "api-filter-results",
+}
+
+
+# The API surfaces the mapping accounts for, and which of their public names count (enumerated
+# from the installed packages by tests/api_surfaces.py). Every name is a row's call or left out.
+SURFACES = {
+    "keras.layers": "classes",
+    "keras.losses": "classes",
+    "keras.optimizers": "classes",
+    "keras.optimizers.schedules": "classes",
+    "keras.activations": "functions",
+    "keras.initializers": "classes",
+    "keras.ops": "functions",
+    "torch.nn": "module classes (layers, containers and losses)",
+    "torch.optim": "optimizer classes",
+    "torch.optim.lr_scheduler": "scheduler classes",
+    "torch.nn.init": "functions",
+    "torch.nn.functional": "functions",
+    "torch": "functions (the tensor namespace)",
 }
 
 
@@ -144,6 +170,82 @@ class Argument:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    surface: str
+    name: str
+    reason: str
+    line: int
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.surface}.{self.name}"
+
+
+def load_left_out(path: Path = LEFT_OUT_FILE) -> list[LeftOut]:
+    """The left-out names: {surface: {name: reason}}; errors name the file and line."""
+    text = path.read_text(encoding="utf-8")
+    loader = SAFE_LOADER(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as err:
+        raise ApiMappingError(f"{path}: not valid YAML: {err}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(root, yaml.MappingNode):
+        raise ApiMappingError(f"{path}:1: expected a mapping of surfaces ({list(SURFACES)}) to names")
+    entries, seen = [], {}
+    for surface_node, names_node in root.value:
+        surface, at = surface_node.value, f"{path}:{surface_node.start_mark.line + 1}"
+        if surface not in SURFACES:
+            raise ApiMappingError(f"{at}: unknown surface {surface!r} (one of {list(SURFACES)})")
+        if isinstance(names_node, yaml.ScalarNode) and names_node.value in ("", "~", "null"):
+            continue  # a surface with nothing left out
+        if not isinstance(names_node, yaml.MappingNode):
+            raise ApiMappingError(f"{at}: {surface}: expected a mapping of names to reasons")
+        for name_node, reason_node in names_node.value:
+            name, line = name_node.value, name_node.start_mark.line + 1
+            at = f"{path}:{line}: {surface}.{name}"
+            if (surface, name) in seen:
+                raise ApiMappingError(f"{at}: listed twice (first on line {seen[surface, name]})")
+            reason = reason_node.value if isinstance(reason_node, yaml.ScalarNode) else None
+            if not isinstance(reason, str) or not reason.strip() or "\n" in reason.strip():
+                raise ApiMappingError(f"{at}: the reason must be one line of text")
+            seen[surface, name] = line
+            entries.append(LeftOut(surface, name, reason.strip(), line))
+    return entries
+
+
+def load_unmapped(path: Path = UNMAPPED_FILE) -> dict[str, dict[str, int]]:
+    """The work list: {surface: {name: line}} from {surface: [names]}; errors name the file and line."""
+    text = path.read_text(encoding="utf-8")
+    loader = SAFE_LOADER(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as err:
+        raise ApiMappingError(f"{path}: not valid YAML: {err}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(root, yaml.MappingNode):
+        raise ApiMappingError(f"{path}:1: expected a mapping of surfaces ({list(SURFACES)}) to names")
+    found: dict[str, dict[str, int]] = {}
+    for surface_node, names_node in root.value:
+        surface, at = surface_node.value, f"{path}:{surface_node.start_mark.line + 1}"
+        if surface not in SURFACES or surface in found:
+            raise ApiMappingError(f"{at}: {surface!r} is not a surface or is listed twice ({list(SURFACES)})")
+        if not isinstance(names_node, yaml.SequenceNode):
+            raise ApiMappingError(f"{at}: {surface}: expected a list of names")
+        found[surface] = {}
+        for node in names_node.value:
+            line = node.start_mark.line + 1
+            if not isinstance(node, yaml.ScalarNode) or not node.value.isidentifier():
+                raise ApiMappingError(f"{path}:{line}: {surface}: expected a name")
+            if node.value in found[surface]:
+                raise ApiMappingError(f"{path}:{line}: {surface}.{node.value}: listed twice")
+            found[surface][node.value] = line
+    return found
+
+
+@dataclass(frozen=True)
 class Row:
     index: int  # 1-based position in `rows`
     line: int  # 1-based line of the row in the data file
@@ -155,6 +257,7 @@ class Row:
     note: str | None
     tf_code: str | None
     torch_code: str | None
+    keras: str | None
     tf_aligned: str | None
     torch_aligned: str | None
     compare: str
@@ -363,6 +466,8 @@ def _validate_row(raw, index, line, lines, expect_span, path: Path) -> Row:
         "torch_code": raw.get("torch_code") or raw["pytorch"],
     }
     code.update({name: raw[name] for name in aligned})
+    if "keras" in raw:
+        code["keras"] = raw["keras"]
     for name, text in code.items():
         shown = name if name in raw else ("tensorflow" if name == "tf_code" else "pytorch")
         _compile_block(text, f"{at(shown)}, field {shown!r}", mode="block")
@@ -400,6 +505,7 @@ def _validate_row(raw, index, line, lines, expect_span, path: Path) -> Row:
         note=raw["note"].strip() if "note" in raw else None,
         tf_code=raw.get("tf_code"),
         torch_code=raw.get("torch_code"),
+        keras=raw["keras"].strip() if "keras" in raw else None,
         tf_aligned=raw.get("tf_aligned"),
         torch_aligned=raw.get("torch_aligned"),
         compare=compare,

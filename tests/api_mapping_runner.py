@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
 
 from hooks.api_mapping_data import ApiMappingError, Mapping, Row, format_value, load_mapping  # noqa: E402
 from tests.api_signatures import check_row_arguments  # noqa: E402
+from tests.api_surfaces import coverage, enumerate_surfaces  # noqa: E402
 
 VALUE_TOLERANCE = {"rtol": 1e-5, "atol": 1e-6}
 STATISTICS_TOLERANCE = {"rtol": 0.05, "atol": 0.02}
@@ -231,6 +232,13 @@ class Frameworks:
 
         self.tf, self.keras, self.torch = tf, keras, torch
         self.modules = {"tf": tf, "torch": torch}
+        self._surfaces = None
+
+    def surfaces(self) -> dict:
+        """The public API surfaces (tests/api_surfaces.py), enumerated once."""
+        if self._surfaces is None:
+            self._surfaces = enumerate_surfaces()
+        return self._surfaces
 
     def seed(self) -> None:
         random.seed(0)
@@ -320,8 +328,8 @@ def compile_block(code: str, filename: str, first_line: int):
 
 
 def field_name(row: Row, side: str, form: str) -> str:
-    if form == "aligned":
-        return f"{side}_aligned"
+    if form in ("aligned", "keras"):
+        return "keras" if form == "keras" else f"{side}_aligned"
     name = f"{side}_code"
     if getattr(row, name):
         return name
@@ -330,7 +338,7 @@ def field_name(row: Row, side: str, form: str) -> str:
 
 def run_block(fw: Frameworks, mapping: Mapping, row: Row, side: str, form: str, arrays) -> object:
     name = field_name(row, side, form)
-    code = row.code(side) if form == "written" else row.aligned(side)
+    code = {"written": row.code(side), "aligned": row.aligned(side), "keras": row.keras}[form]
     line = row.field_lines.get(name, row.line)
     body, last, names = compile_block(code, str(mapping.path), line)
     tmp = tempfile.mkdtemp(prefix="api-mapping-") if "tmp" in names else None
@@ -399,6 +407,13 @@ def check_row(fw: Frameworks, mapping: Mapping, row: Row, arrays) -> dict:
                         f"{label}: declares a layout difference, but moving TensorFlow's last "
                         f"axis to position 1 does not give PyTorch's output: {why}"
                     )
+        if row.keras:  # the Keras 3 spelling must return what the TensorFlow call returns
+            why = agree(run_block(fw, mapping, row, "tf", "keras", arrays), out["tf"], row)
+            if why is not None:
+                raise RowFailure(
+                    f"{row.where(mapping.path, 'keras')}, field 'keras': does not return what the "
+                    f"'tensorflow' form returns: {why}"
+                )
         if row.expect is not None:
             result["shown"] = {"tensorflow": shown(out["tf"]), "pytorch": shown(out["torch"])}
     except RowFailure as err:
@@ -432,7 +447,8 @@ def run_file(fw: Frameworks, path: Path) -> dict:
     except ApiMappingError as err:
         return {"error": str(err), "rows": [], "seconds": 0.0}
     rows = [check_row(fw, mapping, row, arrays) for row in mapping.rows]
-    return {"error": None, "rows": rows, "seconds": round(time.monotonic() - started, 2)}
+    covered = coverage(mapping.rows, fw.surfaces())
+    return {"error": None, "rows": rows, "coverage": covered, "seconds": round(time.monotonic() - started, 2)}
 
 
 def write_expectations(path: Path, shown_by_concept: dict[str, dict]) -> int:

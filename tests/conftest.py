@@ -64,6 +64,8 @@ def pytest_terminal_summary(terminalreporter, config):
     base = config._tmp_path_factory.getbasetemp()
     for line in summary(base):
         terminalreporter.write_line(line)
+    for path in sorted((base / "api-coverage").glob("*.txt")):  # tests/test_api_mapping.py
+        terminalreporter.write_line("API coverage, " + path.read_text(encoding="utf-8"))
     runs = [pickle.loads(path.read_bytes()) for path in sorted((base / "snippet-runs").glob("*.pickle"))]
     runs = [run for run in runs if not run.cached]
     if not runs:

@@ -23,14 +23,19 @@ from hooks.api_mapping import (
     DATA_FILE,
     DIFFERENCES,
     INDEX_FILE,
+    LEFT_OUT_FILE,
     PAGE_IDS,
     PAGE_OF_AREA,
     PLACEHOLDERS,
+    SURFACES,
+    UNMAPPED_FILE,
     ApiMappingError,
     argument_pieces,
     call_html,
     format_value,
+    load_left_out,
     load_mapping,
+    load_unmapped,
     render_area_page,
     render_area_table,
     render_bites,
@@ -142,6 +147,12 @@ rows:
         meaning: not a parameter
       - tensorflow: dtype=None
         meaning: taken by **kwargs, so not checked
+  - concept: Keras spelling that is not the same call
+    area: math and reductions
+    tensorflow: tf.reduce_sum(x)
+    pytorch: torch.sum(x)
+    difference: none
+    keras: keras.ops.mean(x)
 """
 
 
@@ -159,6 +170,7 @@ def mapping_key() -> str:
             [
                 RUNNER,
                 ROOT / "tests" / "api_signatures.py",
+                ROOT / "tests" / "api_surfaces.py",
                 ROOT / "hooks" / "api_mapping_data.py",
                 HARNESS_DIR,
             ]
@@ -275,6 +287,82 @@ def test_every_row_was_run_once(mapping_run):
     assert run == [row.concept for row in ROWS]
 
 
+# ---------------------------------------------------------------- Coverage of the API surfaces
+
+COVERAGE_DIR = "api-coverage"  # in the session's shared folder: one line per surface (conftest prints them)
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_every_public_name_is_a_row_or_left_out_or_still_to_map(mapping_run, shared_tmp, surface):
+    """Each public name of the installed surface is called by a row, left out with a reason, or on
+    the work list of names still to map; a listed name still exists and no row calls it. Fails
+    when a new release adds a name, so the lists cannot fall behind the installed packages."""
+    called = mapping_run["files"][str(DATA_FILE)]["coverage"][surface]
+    left_out = {entry.name: entry for entry in load_left_out() if entry.surface == surface}
+    to_map = load_unmapped().get(surface, {})
+    rows = [name for name, concepts in called.items() if concepts]
+    figures = (
+        f"{surface}: {len(rows) + len(left_out)}/{len(called)} accounted for "
+        f"({len(rows)} called by rows, {len(left_out)} left out), {len(to_map)} still to map"
+    )
+    (shared_tmp / COVERAGE_DIR).mkdir(exist_ok=True)
+    (shared_tmp / COVERAGE_DIR / f"{surface}.txt").write_text(figures, encoding="utf-8")
+    left, unmapped = relative(LEFT_OUT_FILE), relative(UNMAPPED_FILE)
+    problems = [
+        f"{surface}.{name}: no row calls it and neither {left} nor {unmapped} lists it (add a row to "
+        f"{relative(DATA_FILE)} that calls it, or list it in {left} under {surface!r} with a one-line reason)"
+        for name, concepts in called.items()
+        if not concepts and name not in left_out and name not in to_map
+    ]
+    listed = [(left, entry.line, name) for name, entry in left_out.items()]
+    listed += [(unmapped, line, name) for name, line in to_map.items()]
+    for path, line, name in listed:
+        if name not in called:
+            problems.append(
+                f"{path}:{line}: {surface}.{name} is not a public name of the installed {surface} "
+                f"({SURFACES[surface]}): remove it"
+            )
+        elif called[name]:
+            problems.append(
+                f"{path}:{line}: {surface}.{name} is called by row(s) "
+                f"{', '.join(repr(c) for c in called[name])}: remove it from the list"
+            )
+    problems += [
+        f"{unmapped}:{line}: {surface}.{name} is also left out ({left}:{left_out[name].line}): keep one"
+        for name, line in to_map.items()
+        if name in left_out
+    ]
+    assert not problems, f"{figures}; {len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+def test_a_left_out_reason_that_names_a_row_names_a_real_one():
+    """`row "Concept"` in a reason is a promise the row exists."""
+    concepts = {row.concept for row in ROWS}
+    bad = [
+        f"{relative(LEFT_OUT_FILE)}:{entry.line}: {entry.qualified}: no row {named!r}"
+        for entry in load_left_out()
+        for named in re.findall(r'row "([^"]+)"', entry.reason)
+        if named not in concepts
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_a_malformed_left_out_list_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "left_out.yml"
+    path.write_text("torch:\n  abs_: In-place abs.\n  abs_: Again.\n", encoding="utf-8")
+    with pytest.raises(ApiMappingError, match=r"left_out.yml:3: torch.abs_: listed twice \(first on line 2"):
+        load_left_out(path)
+    path.write_text("keras.nope:\n  x: y\n", encoding="utf-8")
+    with pytest.raises(ApiMappingError, match=r"left_out.yml:1: unknown surface 'keras.nope'"):
+        load_left_out(path)
+    path.write_text("torch:\n  abs_:\n", encoding="utf-8")
+    with pytest.raises(ApiMappingError, match=r"left_out.yml:2: torch.abs_: the reason must be one line"):
+        load_left_out(path)
+    path.write_text("torch: [abs, abs]\n", encoding="utf-8")
+    with pytest.raises(ApiMappingError, match=r"left_out.yml:1: torch.abs: listed twice"):
+        load_unmapped(path)
+
+
 # ---------------------------------------------------------------- Broken rows are reported
 
 
@@ -320,6 +408,7 @@ def test_a_failure_inside_a_block_names_the_line_of_the_block(mapping_run):
         ("Not a layout difference", "moving TensorFlow's last axis to position 1 does not give"),
         ("Different distributions", "statistics differ beyond rtol=0.05, atol=0.02"),
         ("Output that cannot be compared", "cannot be compared"),
+        ("Keras spelling that is not the same call", "field 'keras': does not return what the 'tensorflow'"),
     ],
 )
 def test_a_claim_the_run_contradicts_is_reported(mapping_run, concept, expected):

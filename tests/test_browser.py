@@ -44,7 +44,9 @@ from tests.harness.sections import ROOT, page_files
 from tests.site_build import chromium_identity, launch
 
 # One xdist worker runs every browser test (make test uses --dist loadgroup): the crawl is shared.
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(300), pytest.mark.xdist_group("browser")]
+# The first test's setup makes the whole crawl; beside cold snippet runs on a 2-core CI machine it
+# once took more than 300 s, so the guard against a hang is the suite's default, 600 s.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600), pytest.mark.xdist_group("browser")]
 
 TIMEOUT_MS = 20_000  # any single browser action
 VIEWPORT = {"width": 1280, "height": 900}

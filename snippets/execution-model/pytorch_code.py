@@ -218,14 +218,7 @@ print(compiler_result.numpy())
 kernel = result_and_code[1][0]  # the Python module Inductor wrote, with the C++ kernel in a string
 print([line.split(" = ")[0] for line in kernel.splitlines() if "async_compile.cpp" in line])
 #> ['cpp_fused_mul_softplus_0']
-body = [line.strip() for line in kernel.splitlines() if line.strip().startswith("auto tmp")]
-print("\n".join(body))  # softplus and the multiply, fused into one loop over the 3 elements
-#> auto tmp0 = in_ptr0[static_cast<int64_t>(x0)];
-#> auto tmp1 = static_cast<float>(20.0);
-#> auto tmp2 = tmp0 > tmp1;
-#> auto tmp3 = std::exp(tmp0);
-#> auto tmp4 = std::log1p(tmp3);
-#> auto tmp5 = tmp2 ? tmp0 : tmp4;
-#> auto tmp6 = static_cast<float>(3.0);
-#> auto tmp7 = float(tmp5 * tmp6);
+# The C++ differs by CPU (vectorised with AVX2 or AVX-512, or scalar); the math it calls does not:
+print(sorted(set(re.findall(r"\b(exp|log1p)\(", kernel))))  # softplus, fused with the multiply
+#> ['exp', 'log1p']
 # --8<-- [end:compiler]

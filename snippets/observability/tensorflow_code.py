@@ -151,6 +151,8 @@ wide_step()
 tf.profiler.experimental.stop()
 
 # The same XSpace file as above; allocations are events named MemoryAllocation, with stats.
+# They come from oneDNN's allocator (mklcpu): on a CPU without AVX-512, where TensorFlow leaves
+# oneDNN off, run the script with TF_ENABLE_ONEDNN_OPTS=1 to see them.
 (trace_file,) = glob.glob(os.path.join(memory_dir, "**", "*.xplane.pb"), recursive=True)
 space = xplane_pb2.XSpace.FromString(open(trace_file, "rb").read())
 host = next(plane for plane in space.planes if plane.name == "/host:CPU")
