@@ -181,8 +181,8 @@ class LeftOut:
         return f"{self.surface}.{self.name}"
 
 
-def load_left_out(path: Path = LEFT_OUT_FILE) -> list[LeftOut]:
-    """The left-out names: {surface: {name: reason}}; errors name the file and line."""
+def _surface_nodes(path: Path) -> list[tuple]:
+    """The (surface, names) node pairs of a file that maps surfaces to names, with line marks."""
     text = path.read_text(encoding="utf-8")
     loader = SAFE_LOADER(text)
     try:
@@ -193,8 +193,13 @@ def load_left_out(path: Path = LEFT_OUT_FILE) -> list[LeftOut]:
         loader.dispose()
     if not isinstance(root, yaml.MappingNode):
         raise ApiMappingError(f"{path}:1: expected a mapping of surfaces ({list(SURFACES)}) to names")
+    return root.value
+
+
+def load_left_out(path: Path = LEFT_OUT_FILE) -> list[LeftOut]:
+    """The left-out names: {surface: {name: reason}}; errors name the file and line."""
     entries, seen = [], {}
-    for surface_node, names_node in root.value:
+    for surface_node, names_node in _surface_nodes(path):
         surface, at = surface_node.value, f"{path}:{surface_node.start_mark.line + 1}"
         if surface not in SURFACES:
             raise ApiMappingError(f"{at}: unknown surface {surface!r} (one of {list(SURFACES)})")
@@ -217,18 +222,8 @@ def load_left_out(path: Path = LEFT_OUT_FILE) -> list[LeftOut]:
 
 def load_unmapped(path: Path = UNMAPPED_FILE) -> dict[str, dict[str, int]]:
     """The work list: {surface: {name: line}} from {surface: [names]}; errors name the file and line."""
-    text = path.read_text(encoding="utf-8")
-    loader = SAFE_LOADER(text)
-    try:
-        root = loader.get_single_node()
-    except yaml.YAMLError as err:
-        raise ApiMappingError(f"{path}: not valid YAML: {err}") from None
-    finally:
-        loader.dispose()
-    if not isinstance(root, yaml.MappingNode):
-        raise ApiMappingError(f"{path}:1: expected a mapping of surfaces ({list(SURFACES)}) to names")
     found: dict[str, dict[str, int]] = {}
-    for surface_node, names_node in root.value:
+    for surface_node, names_node in _surface_nodes(path):
         surface, at = surface_node.value, f"{path}:{surface_node.start_mark.line + 1}"
         if surface not in SURFACES or surface in found:
             raise ApiMappingError(f"{at}: {surface!r} is not a surface or is listed twice ({list(SURFACES)})")

@@ -347,20 +347,24 @@ def test_a_left_out_reason_that_names_a_row_names_a_real_one():
     assert not bad, "\n".join(bad)
 
 
-def test_a_malformed_left_out_list_is_reported_with_its_line(tmp_path):
-    path = tmp_path / "left_out.yml"
-    path.write_text("torch:\n  abs_: In-place abs.\n  abs_: Again.\n", encoding="utf-8")
-    with pytest.raises(ApiMappingError, match=r"left_out.yml:3: torch.abs_: listed twice \(first on line 2"):
-        load_left_out(path)
-    path.write_text("keras.nope:\n  x: y\n", encoding="utf-8")
-    with pytest.raises(ApiMappingError, match=r"left_out.yml:1: unknown surface 'keras.nope'"):
-        load_left_out(path)
-    path.write_text("torch:\n  abs_:\n", encoding="utf-8")
-    with pytest.raises(ApiMappingError, match=r"left_out.yml:2: torch.abs_: the reason must be one line"):
-        load_left_out(path)
-    path.write_text("torch: [abs, abs]\n", encoding="utf-8")
-    with pytest.raises(ApiMappingError, match=r"left_out.yml:1: torch.abs: listed twice"):
-        load_unmapped(path)
+@pytest.mark.parametrize(
+    ("loader", "text", "message"),
+    [
+        (
+            load_left_out,
+            "torch:\n  abs_: In-place abs.\n  abs_: Again.\n",
+            r"list.yml:3: torch.abs_: listed twice \(first on line 2",
+        ),
+        (load_left_out, "keras.nope:\n  x: y\n", r"list.yml:1: unknown surface 'keras.nope'"),
+        (load_left_out, "torch:\n  abs_:\n", r"list.yml:2: torch.abs_: the reason must be one line"),
+        (load_unmapped, "torch: [abs, abs]\n", r"list.yml:1: torch.abs: listed twice"),
+    ],
+)
+def test_a_malformed_left_out_or_unmapped_list_is_reported_with_its_line(tmp_path, loader, text, message):
+    path = tmp_path / "list.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ApiMappingError, match=message):
+        loader(path)
 
 
 # ---------------------------------------------------------------- Broken rows are reported
