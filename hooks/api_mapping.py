@@ -9,11 +9,13 @@ The mapping is an index page, docs/api-mapping.md, and one page per area, docs/a
     <!-- api-mapping-search -->     the filter over every row (filled by api-mapping.js from INDEX_FILE)
     <!-- api-mapping-bites -->      "defaults that bite", each with what both calls returned
     <!-- api-mapping-inputs -->     the shared NumPy inputs
+    <!-- api-mapping-downloads -->  links to the downloads (JSON_FILE, CSV_FILE) and their schema note
     <!-- api-mapping-area -->       on an area page: its summary, its filter and its table
 
 At build time the hook also writes INDEX_FILE, a small JSON index of every row (anchor, concept,
 both calls, difference, page) that the index page's filter searches and that sends a row's old
-anchor (`api-mapping/#<row>`, from when the mapping was one page) to its area page.
+anchor (`api-mapping/#<row>`, from when the mapping was one page) to its area page; and the whole
+mapping as JSON_FILE and CSV_FILE for readers and tools (hooks/api_mapping_export.py).
 
 The data model and its validation are in hooks/api_mapping_data.py (re-exported here).
 Text is HTML-escaped; `backticks` in notes become <code>.
@@ -48,6 +50,7 @@ try:
         slug,
         split_block,
     )
+    from hooks.api_mapping_export import CSV_FILE, FIELDS, JSON_FILE, mapping_csv, mapping_json
     from hooks.verified_versions import verified_versions
 except ImportError:  # loaded by MkDocs with hooks/ on sys.path
     from api_mapping_data import (
@@ -69,6 +72,7 @@ except ImportError:  # loaded by MkDocs with hooks/ on sys.path
         slug,
         split_block,
     )
+    from api_mapping_export import CSV_FILE, FIELDS, JSON_FILE, mapping_csv, mapping_json
     from verified_versions import verified_versions
 
 __all__ = [
@@ -126,6 +130,7 @@ PLACEHOLDERS = {
     "search": "<!-- api-mapping-search -->",
     "bites": "<!-- api-mapping-bites -->",
     "inputs": "<!-- api-mapping-inputs -->",
+    "downloads": "<!-- api-mapping-downloads -->",
     "area": "<!-- api-mapping-area -->",
 }
 
@@ -377,6 +382,22 @@ def render_inputs(mapping: Mapping) -> str:
     return "\n".join(lines)
 
 
+def render_downloads(mapping: Mapping, page_src: str = INDEX_PAGE) -> str:
+    """Links to the two downloads and the schema note their fields share."""
+    json_link, csv_link = md_link(JSON_FILE, page_src), md_link(CSV_FILE, page_src)
+    out = [
+        f"The {len(mapping.rows)} rows, generated from the data file when the site is built: "
+        f"[{PurePosixPath(JSON_FILE).name}]({json_link}) (with the versions they were run with and "
+        f"this schema note) and [{PurePosixPath(CSV_FILE).name}]({csv_link}) (one record per row, "
+        "these fields as its header; `expect` and `arguments` are JSON text there). A field a row "
+        "does not set is `null` in the JSON file and empty in the CSV file.\n",
+        "| Field | Meaning |",
+        "| --- | --- |",
+    ]
+    out += [f"| `{name}` | {_prose(meaning)} |" for name, meaning in FIELDS.items()]
+    return "\n".join(out) + "\n"
+
+
 def render_summary(mapping: Mapping) -> str:
     stats = sum(row.compare == "statistics" for row in mapping.rows)
     return (
@@ -418,7 +439,8 @@ def search_index(mapping: Mapping, page_urls: dict[str, str]) -> dict:
 
 
 def on_files(files, config, **kwargs):
-    """Check that every area has its page, and add INDEX_FILE, generated from the data file."""
+    """Check that every area has its page, and add INDEX_FILE and the downloads, generated from the
+    data file."""
     missing = [stem for stem in AREA_PAGES if files.get_file_from_path(area_page_path(stem)) is None]
     unknown = [
         file.src_uri
@@ -436,8 +458,12 @@ def on_files(files, config, **kwargs):
     if uncovered:
         raise ApiMappingError(f"hooks/api_mapping.py AREA_PAGES: no page holds the areas {uncovered}")
     urls = {area_page_path(stem): files.get_file_from_path(area_page_path(stem)).url for stem in AREA_PAGES}
-    content = json.dumps(search_index(load_mapping(), urls), ensure_ascii=False, separators=(",", ":"))
+    mapping = load_mapping()
+    content = json.dumps(search_index(mapping, urls), ensure_ascii=False, separators=(",", ":"))
     files.append(File.generated(config, INDEX_FILE, content=content))
+    row_urls = [urls[row_page(row)] for row in mapping.rows]
+    files.append(File.generated(config, JSON_FILE, content=mapping_json(mapping, row_urls)))
+    files.append(File.generated(config, CSV_FILE, content=mapping_csv(mapping, row_urls)))
     return files
 
 
@@ -468,6 +494,7 @@ def on_page_markdown(markdown: str, page, files=None, **kwargs) -> str:
         "search": search,
         "bites": lambda: render_bites(mapping, src),
         "inputs": lambda: render_inputs(mapping),
+        "downloads": lambda: render_downloads(mapping, src),
         "area": area,
     }
     for key, marker in PLACEHOLDERS.items():

@@ -114,6 +114,7 @@ PAGE_IDS = {
     "defaults-that-bite",
     "how-each-row-is-checked",
     "the-shared-inputs",
+    "download-the-mapping",
     "sources",
     "api-filter-input",
     "api-filter-status",

@@ -6,6 +6,7 @@ snippets), shared by every test of the session, even across xdist workers. One t
 reports that row. `--update-outputs` rewrites the `expect` values of the data file from the run.
 """
 
+import csv
 import json
 import re
 import subprocess
@@ -43,6 +44,7 @@ from hooks.api_mapping import (
     render_versions,
     slug,
 )
+from hooks.api_mapping_export import CSV_FILE, FIELDS, JSON_FILE, versions
 from tests.api_mapping_runner import write_expectations
 from tests.api_signatures import unchecked
 from tests.harness.execution_cache import HARNESS_DIR, code_fingerprint, environment_fingerprint, make_key
@@ -754,6 +756,43 @@ def test_the_generated_index_covers_every_row_and_maps_every_old_anchor(site):
     index_ids = set(re.findall(r'\bid="([^"]+)"', built(site, "api-mapping")))
     assert not index_ids & set(old_anchors), "the index page would not redirect these anchors"
     assert not {row.anchor for row in ROWS} & PAGE_IDS
+
+
+def test_the_downloads_parse_hold_every_row_and_are_linked_from_the_index(site):
+    """mapping.json and mapping.csv, written by the build: they parse and hold the data file's rows,
+    in its order, each field as the data file gives it (read here with plain YAML), with the schema
+    note and the installed versions; the index page links both."""
+    document = json.loads((site / JSON_FILE).read_text(encoding="utf-8"))
+    assert document["versions"] == versions()
+    assert document["schema"]["fields"] == FIELDS
+    with open(site / CSV_FILE, encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle))
+    raw_rows = yaml.load(DATA_FILE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["rows"]
+    assert len(document["rows"]) == len(records) == len(raw_rows) == len(ROWS)
+    for raw, item, record, row in zip(raw_rows, document["rows"], records, ROWS, strict=True):
+        assert list(item) == list(record) == list(FIELDS), row.concept
+        expected = {name: raw.get(name) for name in FIELDS}
+        expected |= {"anchor": row.anchor, "url": f"api-mapping/{PAGE_OF_AREA[row.area]}/#{row.anchor}"}
+        expected["compare"] = raw.get("compare", "values")
+        if "arguments" in raw:
+            expected["arguments"] = [
+                {side: entry.get(side) for side in ("tensorflow", "pytorch", "meaning")}
+                for entry in raw["arguments"]
+            ]
+        for name, value in expected.items():
+            value = value.strip() if isinstance(value, str) else value
+            assert item[name] == value, (row.concept, name)
+            cell = (
+                ""
+                if value is None
+                else json.dumps(value, ensure_ascii=False)
+                if name in ("expect", "arguments")
+                else str(value)
+            )
+            assert record[name] == cell, (row.concept, name)
+    index = built(site, "api-mapping")
+    for path in (JSON_FILE, CSV_FILE):
+        assert f'href="{path.split("/")[1]}"' in index, f"the index page does not link {path}"
 
 
 def test_the_mapping_stylesheet_and_script_load_on_its_pages_only(site):
