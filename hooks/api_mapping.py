@@ -308,8 +308,13 @@ def _counts(rows: list[Row]) -> str:
 FILTER_BOX = """<div class="api-filter" hidden{data}>
 <label for="api-filter-input">{label}</label>
 <input type="search" id="api-filter-input" placeholder="{placeholder}" autocomplete="off">
-<span id="api-filter-status" aria-live="polite"></span>
+<span id="api-filter-status" aria-live="polite"></span>{hint}
 </div>"""
+# Area pages only: api-mapping.js turns the first three headers into sort buttons.
+SORT_HINT = (
+    '\n<span class="api-sort-hint">Sort by either framework\'s name with the TensorFlow and PyTorch '
+    "headers (again to reverse, a third time for the page's order).</span>"
+)
 
 
 def render_area_page(mapping: Mapping, stem: str) -> str:
@@ -321,7 +326,13 @@ def render_area_page(mapping: Mapping, stem: str) -> str:
         f"**{len(rows)} rows**: {_counts(rows)}."
         + (f" {stats} produce random output and are compared by statistics." if stats else "")
         + "\n",
-        FILTER_BOX.format(label="Filter the rows", placeholder="e.g. axis, dim, defaults", data="") + "\n",
+        FILTER_BOX.format(
+            label="Filter the rows",
+            placeholder="a name from either side: reduce_sum, torch.sum, dim",
+            data="",
+            hint=SORT_HINT,
+        )
+        + "\n",
     ]
     for area in areas:
         if len(areas) > 1:
@@ -346,6 +357,7 @@ def render_search(index_url: str, root_url: str) -> str:
         label="Find a call in any area",
         placeholder="e.g. conv, argmax, weight_decay, defaults",
         data=f' data-index="{index_url}" data-root="{root_url}"',
+        hint="",
     )
     return box + '\n<ol id="api-filter-results" class="api-results"></ol>\n'
 
