@@ -277,7 +277,36 @@ def _difference_cell(row: Row) -> str:
         cell += ' <span class="api-compare">(compared by statistics)</span>'
     if row.note:
         cell += f'<span class="api-note">{_prose(row.note)}</span>'
-    return cell
+    return cell + arguments_table(row)
+
+
+def arguments_table(row: Row) -> str:
+    """A row's `arguments`, one line per argument: its name and default on each side (the defaults
+    the tests check against the installed signatures) and its meaning. A line whose two sides
+    differ is marked, so that a reader sees which argument to change."""
+    if not row.arguments:
+        return ""
+    out = [
+        f'<table class="api-arguments" aria-label="Arguments of {_escape(row.concept)}">'
+        "<caption>Arguments, with the installed defaults</caption>"
+        '<thead><tr><th scope="col">TensorFlow</th><th scope="col">PyTorch</th>'
+        '<th scope="col">Meaning</th></tr></thead><tbody>'
+    ]
+    for argument in row.arguments:
+        sides = [argument.tensorflow, argument.pytorch]
+        differs = sides[0] is None or sides[1] is None or sides[0].text != sides[1].text
+        cells = "".join(
+            '<td class="api-arg-none">none</td>'
+            if side is None
+            else f"<td><code>{_escape(side.text)}</code>"
+            + (' <span class="api-arg-none">required</span>' if side.default is None else "")
+            + "</td>"
+            for side in sides
+        )
+        mark = ' class="api-arg-differs"' if differs else ""
+        out.append(f"<tr{mark}>{cells}<td>{_prose(argument.meaning)}</td></tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
 
 
 def render_area_table(mapping: Mapping, area: str, own_id: bool = False) -> str:

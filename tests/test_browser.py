@@ -382,7 +382,9 @@ def visible_rows(control) -> list[str]:
           let scope = control.parentElement;
           while (scope && !scope.querySelector('table')) scope = scope.parentElement;
           if (!scope) return [];
-          return [...scope.querySelectorAll('table tbody tr')]
+          // the rows of the outer tables only: a cell may hold a table of its own (API mapping arguments)
+          return [...scope.querySelectorAll('table')].filter(t => !t.parentElement.closest('table'))
+            .flatMap(t => [...t.querySelectorAll(':scope > tbody > tr')])
             .filter(r => r.offsetParent !== null).map(r => r.innerText);
         }"""
     )
