@@ -9,11 +9,12 @@ looked up by its constructor; a method called on a shared input (`x.reshape(...)
 framework's tensor class.
 
 Built-in functions (most of `torch.*`) have no introspectable signature: they are checked
-against the signature lines their docstrings begin with, the documented signature of the
-installed release. A side is "not checked", with the reason, when there is neither, or when
-the name is not an explicit parameter but would be taken by `**kwargs`; it is never passed
-silently. A name that is not a parameter, or a default (compared as evaluated values, so
-1e-05 == 0.00001) that differs from the stated one, is a problem naming file, line, row and field.
+against the signature lines of their docstrings (the first line, and each further overload's
+`.. function::` line), the documented signatures of the installed release. A side is "not
+checked", with the reason, when there is neither, or when the name is not an explicit parameter
+but would be taken by `**kwargs`; it is never passed silently. A name that is not a parameter,
+or a default (compared as evaluated values, so 1e-05 == 0.00001) that differs from the stated
+one, is a problem naming file, line, row and field.
 """
 
 import ast
@@ -105,7 +106,8 @@ def docstring_signatures(obj, namespace: dict) -> list[Found]:
     name = getattr(obj, "__name__", "")
     found = []
     for line in (inspect.getdoc(obj) or "").splitlines():
-        match = re.fullmatch(rf"{re.escape(name)}(\(.*\))(\s*->.*)?", line.strip()) if name else None
+        text = line.strip().removeprefix(".. function:: ")  # later overloads are Sphinx directives
+        match = re.fullmatch(rf"{re.escape(name)}(\(.*\))(\s*->.*)?", text) if name else None
         if not match:
             continue
         try:
