@@ -283,7 +283,8 @@ def _difference_cell(row: Row) -> str:
 def arguments_table(row: Row) -> str:
     """A row's `arguments`, one line per argument: its name and default on each side (the defaults
     the tests check against the installed signatures) and its meaning. A line whose two sides
-    differ is marked, so that a reader sees which argument to change."""
+    differ is marked, so that a reader sees which argument to change. A long `name=default` may
+    wrap after its `=`, which keeps the table narrow enough for the row."""
     if not row.arguments:
         return ""
     out = [
@@ -298,7 +299,7 @@ def arguments_table(row: Row) -> str:
         cells = "".join(
             '<td class="api-arg-none">none</td>'
             if side is None
-            else f"<td><code>{_escape(side.text)}</code>"
+            else f"<td><code>{_escape(side.text).replace('=', '=<wbr>', 1)}</code>"
             + (' <span class="api-arg-none">required</span>' if side.default is None else "")
             + "</td>"
             for side in sides

@@ -685,10 +685,13 @@ def test_arguments_render_as_a_small_table_in_their_row(tmp_path):
     )
     assert "<caption>" in nested and nested.count('<th scope="col">') == 3
     assert (
-        '<tr class="api-arg-differs"><td><code>axis=None</code></td><td><code>dim=None</code></td>'
+        '<tr class="api-arg-differs"><td><code>axis=<wbr>None</code></td><td><code>dim=<wbr>None</code></td>'
         "<td>the axis, <code>a &lt; b</code></td></tr>"
     ) in nested
-    assert "<tr><td><code>dtype=None</code></td><td><code>dtype=None</code></td><td>same</td></tr>" in nested
+    assert (
+        "<tr><td><code>dtype=<wbr>None</code></td><td><code>dtype=<wbr>None</code></td><td>same</td></tr>"
+        in nested
+    )
     assert (
         '<tr class="api-arg-differs"><td class="api-arg-none">none</td><td><code>input</code> '
         '<span class="api-arg-none">required</span></td><td>only PyTorch</td></tr>'
