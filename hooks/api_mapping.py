@@ -9,11 +9,13 @@ The mapping is an index page, docs/api-mapping.md, and one page per area, docs/a
     <!-- api-mapping-search -->     the filter over every row (filled by api-mapping.js from INDEX_FILE)
     <!-- api-mapping-bites -->      "defaults that bite", each with what both calls returned
     <!-- api-mapping-inputs -->     the shared NumPy inputs
+    <!-- api-mapping-downloads -->  links to the downloads (JSON_FILE, CSV_FILE) and their schema note
     <!-- api-mapping-area -->       on an area page: its summary, its filter and its table
 
 At build time the hook also writes INDEX_FILE, a small JSON index of every row (anchor, concept,
 both calls, difference, page) that the index page's filter searches and that sends a row's old
-anchor (`api-mapping/#<row>`, from when the mapping was one page) to its area page.
+anchor (`api-mapping/#<row>`, from when the mapping was one page) to its area page; and the whole
+mapping as JSON_FILE and CSV_FILE for readers and tools (hooks/api_mapping_export.py).
 
 The data model and its validation are in hooks/api_mapping_data.py (re-exported here).
 Text is HTML-escaped; `backticks` in notes become <code>.
@@ -48,6 +50,7 @@ try:
         slug,
         split_block,
     )
+    from hooks.api_mapping_export import CSV_FILE, FIELDS, JSON_FILE, mapping_csv, mapping_json
     from hooks.verified_versions import verified_versions
 except ImportError:  # loaded by MkDocs with hooks/ on sys.path
     from api_mapping_data import (
@@ -69,6 +72,7 @@ except ImportError:  # loaded by MkDocs with hooks/ on sys.path
         slug,
         split_block,
     )
+    from api_mapping_export import CSV_FILE, FIELDS, JSON_FILE, mapping_csv, mapping_json
     from verified_versions import verified_versions
 
 __all__ = [
@@ -126,6 +130,7 @@ PLACEHOLDERS = {
     "search": "<!-- api-mapping-search -->",
     "bites": "<!-- api-mapping-bites -->",
     "inputs": "<!-- api-mapping-inputs -->",
+    "downloads": "<!-- api-mapping-downloads -->",
     "area": "<!-- api-mapping-area -->",
 }
 
@@ -272,7 +277,37 @@ def _difference_cell(row: Row) -> str:
         cell += ' <span class="api-compare">(compared by statistics)</span>'
     if row.note:
         cell += f'<span class="api-note">{_prose(row.note)}</span>'
-    return cell
+    return cell + arguments_table(row)
+
+
+def arguments_table(row: Row) -> str:
+    """A row's `arguments`, one line per argument: its name and default on each side (the defaults
+    the tests check against the installed signatures) and its meaning. A line whose two sides
+    differ is marked, so that a reader sees which argument to change. A long `name=default` may
+    wrap after its `=`, which keeps the table narrow enough for the row."""
+    if not row.arguments:
+        return ""
+    out = [
+        f'<table class="api-arguments" aria-label="Arguments of {_escape(row.concept)}">'
+        "<caption>Arguments, with the installed defaults</caption>"
+        '<thead><tr><th scope="col">TensorFlow</th><th scope="col">PyTorch</th>'
+        '<th scope="col">Meaning</th></tr></thead><tbody>'
+    ]
+    for argument in row.arguments:
+        sides = [argument.tensorflow, argument.pytorch]
+        differs = sides[0] is None or sides[1] is None or sides[0].text != sides[1].text
+        cells = "".join(
+            '<td class="api-arg-none">none</td>'
+            if side is None
+            else f"<td><code>{_escape(side.text).replace('=', '=<wbr>', 1)}</code>"
+            + (' <span class="api-arg-none">required</span>' if side.default is None else "")
+            + "</td>"
+            for side in sides
+        )
+        mark = ' class="api-arg-differs"' if differs else ""
+        out.append(f"<tr{mark}>{cells}<td>{_prose(argument.meaning)}</td></tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
 
 
 def render_area_table(mapping: Mapping, area: str, own_id: bool = False) -> str:
@@ -303,8 +338,13 @@ def _counts(rows: list[Row]) -> str:
 FILTER_BOX = """<div class="api-filter" hidden{data}>
 <label for="api-filter-input">{label}</label>
 <input type="search" id="api-filter-input" placeholder="{placeholder}" autocomplete="off">
-<span id="api-filter-status" aria-live="polite"></span>
+<span id="api-filter-status" aria-live="polite"></span>{hint}
 </div>"""
+# Area pages only: api-mapping.js turns the first three headers into sort buttons.
+SORT_HINT = (
+    '\n<span class="api-sort-hint">Sort by either framework\'s name with the TensorFlow and PyTorch '
+    "headers (again to reverse, a third time for the page's order).</span>"
+)
 
 
 def render_area_page(mapping: Mapping, stem: str) -> str:
@@ -316,7 +356,13 @@ def render_area_page(mapping: Mapping, stem: str) -> str:
         f"**{len(rows)} rows**: {_counts(rows)}."
         + (f" {stats} produce random output and are compared by statistics." if stats else "")
         + "\n",
-        FILTER_BOX.format(label="Filter the rows", placeholder="e.g. axis, dim, defaults", data="") + "\n",
+        FILTER_BOX.format(
+            label="Filter the rows",
+            placeholder="a name from either side: reduce_sum, torch.sum, dim",
+            data="",
+            hint=SORT_HINT,
+        )
+        + "\n",
     ]
     for area in areas:
         if len(areas) > 1:
@@ -341,6 +387,7 @@ def render_search(index_url: str, root_url: str) -> str:
         label="Find a call in any area",
         placeholder="e.g. conv, argmax, weight_decay, defaults",
         data=f' data-index="{index_url}" data-root="{root_url}"',
+        hint="",
     )
     return box + '\n<ol id="api-filter-results" class="api-results"></ol>\n'
 
@@ -375,6 +422,22 @@ def render_inputs(mapping: Mapping) -> str:
     lines += [f"{name} = {expression.strip()}" for name, expression in mapping.inputs.items()]
     lines.append("```")
     return "\n".join(lines)
+
+
+def render_downloads(mapping: Mapping, page_src: str = INDEX_PAGE) -> str:
+    """Links to the two downloads and the schema note their fields share."""
+    json_link, csv_link = md_link(JSON_FILE, page_src), md_link(CSV_FILE, page_src)
+    out = [
+        f"The {len(mapping.rows)} rows, generated from the data file when the site is built: "
+        f"[{PurePosixPath(JSON_FILE).name}]({json_link}) (with the versions they were run with and "
+        f"this schema note) and [{PurePosixPath(CSV_FILE).name}]({csv_link}) (one record per row, "
+        "these fields as its header; `expect` and `arguments` are JSON text there). A field a row "
+        "does not set is `null` in the JSON file and empty in the CSV file.\n",
+        "| Field | Meaning |",
+        "| --- | --- |",
+    ]
+    out += [f"| `{name}` | {_prose(meaning)} |" for name, meaning in FIELDS.items()]
+    return "\n".join(out) + "\n"
 
 
 def render_summary(mapping: Mapping) -> str:
@@ -418,7 +481,8 @@ def search_index(mapping: Mapping, page_urls: dict[str, str]) -> dict:
 
 
 def on_files(files, config, **kwargs):
-    """Check that every area has its page, and add INDEX_FILE, generated from the data file."""
+    """Check that every area has its page, and add INDEX_FILE and the downloads, generated from the
+    data file."""
     missing = [stem for stem in AREA_PAGES if files.get_file_from_path(area_page_path(stem)) is None]
     unknown = [
         file.src_uri
@@ -436,8 +500,12 @@ def on_files(files, config, **kwargs):
     if uncovered:
         raise ApiMappingError(f"hooks/api_mapping.py AREA_PAGES: no page holds the areas {uncovered}")
     urls = {area_page_path(stem): files.get_file_from_path(area_page_path(stem)).url for stem in AREA_PAGES}
-    content = json.dumps(search_index(load_mapping(), urls), ensure_ascii=False, separators=(",", ":"))
+    mapping = load_mapping()
+    content = json.dumps(search_index(mapping, urls), ensure_ascii=False, separators=(",", ":"))
     files.append(File.generated(config, INDEX_FILE, content=content))
+    row_urls = [urls[row_page(row)] for row in mapping.rows]
+    files.append(File.generated(config, JSON_FILE, content=mapping_json(mapping, row_urls)))
+    files.append(File.generated(config, CSV_FILE, content=mapping_csv(mapping, row_urls)))
     return files
 
 
@@ -468,6 +536,7 @@ def on_page_markdown(markdown: str, page, files=None, **kwargs) -> str:
         "search": search,
         "bites": lambda: render_bites(mapping, src),
         "inputs": lambda: render_inputs(mapping),
+        "downloads": lambda: render_downloads(mapping, src),
         "area": area,
     }
     for key, marker in PLACEHOLDERS.items():

@@ -28,9 +28,19 @@ The data file is a mapping with two keys:
                                               #   with bite): written by `pytest
                                               #   tests/test_api_mapping.py --update-outputs`,
                                               #   checked by every test run
+        arguments:                            # optional, only for ARGUMENT_DIFFERENCES: each
+          - tensorflow: momentum=0.99         #   argument on both sides, `name=default` as Python
+            pytorch: momentum=0.1             #   source (a bare name: required); omit a side that
+            meaning: weight of the old value  #   has no such argument; the meaning is required
+        tf_callable: keras.layers.BatchNormalization  # optional: the callable whose signature
+        torch_callable: torch.nn.BatchNorm1d  #   holds them (default: the outermost call of
+                                              #   `tensorflow` / `pytorch`, looking through the
+                                              #   helpers optimize, lr_schedule and raises)
 
 Loading validates the structure only (fields, categories, duplicates, code that does not
-compile); tests/api_mapping_runner.py runs the rows. Errors name the file, line, row and field.
+compile); tests/api_mapping_runner.py runs the rows, and tests/api_signatures.py checks each
+`arguments` entry against the installed callable's signature. Errors name the file, line, row and
+field.
 """
 
 import ast
@@ -81,10 +91,14 @@ DIFFERENCES = [
 ]
 # Differences whose written forms must disagree when run (an aligned form must then agree).
 DIFFERENT_OUTPUT = ["defaults", "layout NHWC/NCHW", "semantics"]
+# Differences a row may detail argument by argument (`arguments`).
+ARGUMENT_DIFFERENCES = ["argument names or order", "defaults"]
+ARGUMENT_KEYS = ["tensorflow", "pytorch", "meaning"]
 COMPARES = ["values", "statistics"]
 REQUIRED = ["concept", "area", "tensorflow", "pytorch", "difference"]
 CODE_FIELDS = ["tf_code", "torch_code", "keras", "tf_aligned", "torch_aligned"]
-OPTIONAL = ["note", *CODE_FIELDS, "compare", "rtol", "atol", "bite", "expect"]
+CALLABLE_FIELDS = ["tf_callable", "torch_callable"]
+OPTIONAL = ["note", *CODE_FIELDS, "compare", "rtol", "atol", "bite", "expect", "arguments", *CALLABLE_FIELDS]
 TOP_LEVEL = ["inputs", "rows"]
 # Names every row's code can use; shared inputs must not shadow them.
 RESERVED_NAMES = {"np", "tf", "keras", "torch", "nn", "F", "rng", "optimize", "lr_schedule", "raises", "tmp"}
@@ -100,6 +114,7 @@ PAGE_IDS = {
     "defaults-that-bite",
     "how-each-row-is-checked",
     "the-shared-inputs",
+    "download-the-mapping",
     "sources",
     "api-filter-input",
     "api-filter-status",
@@ -128,6 +143,31 @@ SURFACES = {
 
 class ApiMappingError(InputError):
     pass
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One side of an `arguments` entry: `name=default` (default as Python source) or a bare name."""
+
+    name: str
+    default: str | None  # None: required (no default)
+
+    @property
+    def text(self) -> str:
+        return self.name if self.default is None else f"{self.name}={self.default}"
+
+
+@dataclass(frozen=True)
+class Argument:
+    """An entry of a row's `arguments`; `field` names it in messages (`arguments[2]`)."""
+
+    tensorflow: Parameter | None
+    pytorch: Parameter | None
+    meaning: str
+    field: str
+
+    def side(self, side: str) -> Parameter | None:
+        return self.tensorflow if side == "tf" else self.pytorch
 
 
 @dataclass(frozen=True)
@@ -223,6 +263,9 @@ class Row:
     atol: float | None
     bite: str | None
     expect: dict | None
+    arguments: tuple[Argument, ...] = ()
+    tf_callable: str | None = None
+    torch_callable: str | None = None
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     expect_span: tuple[int, int] | None = field(default=None, compare=False, repr=False)
 
@@ -296,6 +339,8 @@ def load_mapping(path: Path = DATA_FILE) -> Mapping:
                     lines[str(key_node.value)] = value_node.start_mark.line + 1
                     if key_node.value == "expect":  # its text span, for --update-outputs
                         expect_span = (value_node.start_mark.index, value_node.end_mark.index)
+                    if key_node.value == "arguments" and isinstance(value_node, yaml.SequenceNode):
+                        lines.update(_entry_lines("arguments", value_node))
                     # a block scalar's first line is on the line after its indicator
                     if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
                         lines[str(key_node.value)] += 1
@@ -328,6 +373,17 @@ def load_mapping(path: Path = DATA_FILE) -> Mapping:
         anchors[row.anchor] = index
         rows.append(row)
     return Mapping(path, inputs, input_lines, rows)
+
+
+def _entry_lines(name: str, node) -> dict[str, int]:
+    """Lines of a list's entries and of their keys: `arguments[0]`, `arguments[0].meaning`."""
+    lines = {}
+    for i, item in enumerate(node.value):
+        lines[f"{name}[{i}]"] = item.start_mark.line + 1
+        if isinstance(item, yaml.MappingNode):
+            for key_node, value_node in item.value:
+                lines[f"{name}[{i}].{key_node.value}"] = value_node.start_mark.line + 1
+    return lines
 
 
 def _load_inputs(loader, node, path: Path) -> tuple[dict[str, str], dict[str, int]]:
@@ -427,6 +483,15 @@ def _validate_row(raw, index, line, lines, expect_span, path: Path) -> Row:
             raise ApiMappingError(
                 f"{at('expect')}, field 'expect': must be a mapping with keys tensorflow and pytorch"
             )
+    arguments = _validate_arguments(raw, difference, at)
+    for name in CALLABLE_FIELDS:
+        if name in raw:
+            if not arguments:
+                raise ApiMappingError(f"{at(name)}, field {name!r}: only used with 'arguments'")
+            if not (isinstance(raw[name], str) and re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", raw[name])):
+                raise ApiMappingError(
+                    f"{at(name)}, field {name!r}: must be a dotted name such as keras.layers.Dense"
+                )
     return Row(
         index=index,
         line=line,
@@ -446,9 +511,68 @@ def _validate_row(raw, index, line, lines, expect_span, path: Path) -> Row:
         atol=raw.get("atol"),
         bite=raw["bite"].strip() if "bite" in raw else None,
         expect=raw.get("expect"),
+        arguments=arguments,
+        tf_callable=raw.get("tf_callable"),
+        torch_callable=raw.get("torch_callable"),
         field_lines=dict(lines),
         expect_span=expect_span,
     )
+
+
+def _validate_arguments(raw: dict, difference: str, at) -> tuple[Argument, ...]:
+    if "arguments" not in raw:
+        return ()
+    if difference not in ARGUMENT_DIFFERENCES:
+        raise ApiMappingError(
+            f"{at('arguments')}, field 'arguments': only rows whose difference is one of "
+            f"{ARGUMENT_DIFFERENCES} list their arguments, not {difference!r}"
+        )
+    entries = raw["arguments"]
+    if not isinstance(entries, list) or not entries:
+        raise ApiMappingError(f"{at('arguments')}, field 'arguments': must be a non-empty list")
+    out = []
+    for i, entry in enumerate(entries):
+        name = f"arguments[{i}]"
+        if not isinstance(entry, dict):
+            raise ApiMappingError(f"{at(name)}, field {name!r}: expected a mapping with keys {ARGUMENT_KEYS}")
+        unknown = [key for key in entry if key not in ARGUMENT_KEYS]
+        if unknown:
+            raise ApiMappingError(
+                f"{at(f'{name}.{unknown[0]}')}, field '{name}.{unknown[0]}': unknown key "
+                f"(allowed: {ARGUMENT_KEYS})"
+            )
+        meaning = entry.get("meaning")
+        if not (isinstance(meaning, str) and meaning.strip()):
+            raise ApiMappingError(f"{at(f'{name}.meaning')}, field '{name}.meaning': missing or empty")
+        if "tensorflow" not in entry and "pytorch" not in entry:
+            raise ApiMappingError(
+                f"{at(name)}, field {name!r}: needs a tensorflow or a pytorch side (or both)"
+            )
+        sides = {
+            key: _parameter(entry[key], f"{at(f'{name}.{key}')}, field '{name}.{key}'")
+            for key in ("tensorflow", "pytorch")
+            if key in entry
+        }
+        out.append(Argument(sides.get("tensorflow"), sides.get("pytorch"), meaning.strip(), name))
+    return tuple(out)
+
+
+def _parameter(text, where: str) -> Parameter:
+    """`name=default` or a bare `name`; the default must parse as a Python expression."""
+    if not isinstance(text, str) or not text.strip():
+        raise ApiMappingError(f"{where}: must be text: name=default, or a bare name when required")
+    name, equals, default = (part.strip() for part in text.partition("="))
+    if not name.isidentifier():
+        raise ApiMappingError(f"{where}: {name!r} is not a parameter name (write name=default)")
+    if not equals:
+        return Parameter(name, None)
+    try:
+        ast.parse(default, mode="eval")
+    except SyntaxError as err:
+        raise ApiMappingError(
+            f"{where}: the default {default!r} is not a Python expression ({err.msg})"
+        ) from None
+    return Parameter(name, default)
 
 
 def split_block(text: str, where: str = "<code>") -> tuple[ast.Module, ast.Expression]:

@@ -40,6 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from hooks.api_mapping_data import ApiMappingError, Mapping, Row, format_value, load_mapping  # noqa: E402
+from tests.api_signatures import check_row_arguments  # noqa: E402
 from tests.api_surfaces import coverage, enumerate_surfaces  # noqa: E402
 
 VALUE_TOLERANCE = {"rtol": 1e-5, "atol": 1e-6}
@@ -422,6 +423,7 @@ def check_row(fw: Frameworks, mapping: Mapping, row: Row, arrays) -> dict:
             result["shown"] = {"tensorflow": shown(out["tf"]), "pytorch": shown(out["torch"])}
     except RowFailure as err:
         result.update(ok=False, message=str(err))
+    result["arguments"] = check_row_arguments(fw, mapping, row)  # tests/api_signatures.py
     result["seconds"] = round(time.monotonic() - started, 3)
     return result
 

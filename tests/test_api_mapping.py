@@ -6,6 +6,7 @@ snippets), shared by every test of the session, even across xdist workers. One t
 reports that row. `--update-outputs` rewrites the `expect` values of the data file from the run.
 """
 
+import csv
 import json
 import re
 import subprocess
@@ -31,6 +32,7 @@ from hooks.api_mapping import (
     UNMAPPED_FILE,
     ApiMappingError,
     argument_pieces,
+    arguments_table,
     call_html,
     format_value,
     load_left_out,
@@ -43,7 +45,9 @@ from hooks.api_mapping import (
     render_versions,
     slug,
 )
+from hooks.api_mapping_export import CSV_FILE, FIELDS, JSON_FILE, versions
 from tests.api_mapping_runner import write_expectations
+from tests.api_signatures import unchecked
 from tests.harness.execution_cache import HARNESS_DIR, code_fingerprint, environment_fingerprint, make_key
 from tests.harness.run import snippet_env
 from tests.harness.sections import ROOT, relative
@@ -130,6 +134,22 @@ rows:
     torch_code: |
       total = torch.sum(x)
       total.no_such_method()
+  - concept: A changed default
+    area: neural-network layers
+    tensorflow: keras.layers.BatchNormalization()
+    pytorch: nn.BatchNorm1d(3)
+    difference: argument names or order
+    note: The stated defaults are wrong on purpose; the signatures catch them.
+    tf_code: keras.layers.BatchNormalization()(x)
+    torch_code: nn.BatchNorm1d(3)(x)
+    arguments:
+      - tensorflow: epsilon=1e-05
+        pytorch: eps=1e-05
+        meaning: a changed default (Keras's is 0.001)
+      - pytorch: no_such_argument=1
+        meaning: not a parameter
+      - tensorflow: dtype=None
+        meaning: taken by **kwargs, so not checked
   - concept: Keras spelling that is not the same call
     area: math and reductions
     tensorflow: tf.reduce_sum(x)
@@ -150,7 +170,13 @@ def mapping_key() -> str:
         DATA_FILE.read_bytes(),
         BROKEN,
         code_fingerprint(
-            [RUNNER, ROOT / "tests" / "api_surfaces.py", ROOT / "hooks" / "api_mapping_data.py", HARNESS_DIR]
+            [
+                RUNNER,
+                ROOT / "tests" / "api_signatures.py",
+                ROOT / "tests" / "api_surfaces.py",
+                ROOT / "hooks" / "api_mapping_data.py",
+                HARNESS_DIR,
+            ]
         ),
         environment_fingerprint(),
     )
@@ -252,6 +278,16 @@ def test_row(mapping_run, current_rows, row):
     assert result is not None, f"{row.label(DATA_FILE)}: was not run"
     if not result["ok"]:
         pytest.fail(result["message"], pytrace=False)
+    if result.get("arguments") and result["arguments"]["problems"]:
+        pytest.fail("\n".join(result["arguments"]["problems"]), pytrace=False)
+    # The page says every default shown is the installed one: a side the signatures cannot confirm
+    # (a name only **kwargs takes, a built-in without a signature) is left out of the data file.
+    for entry, sides in unchecked([result]).get(row.concept, {}).items():
+        for side, why in sides.items():
+            at = f"{entry}.{side}"
+            pytest.fail(
+                f"{row.where(DATA_FILE, at)}, field {at!r}: not checked ({why}); leave it out", pytrace=False
+            )
     problem = expectation_problem(DATA_FILE, current_rows[row.concept], result["shown"])
     if problem:
         pytest.fail(problem, pytrace=False)
@@ -410,6 +446,29 @@ def test_a_claim_the_run_contradicts_is_reported(mapping_run, concept, expected)
     assert expected in result["message"], result["message"]
 
 
+def test_a_changed_default_and_an_unknown_argument_are_caught_and_kwargs_is_not_checked(mapping_run):
+    path = mapping_run["broken_path"]
+    arguments = broken_result(mapping_run, "A changed default")["arguments"]
+    row = "row 11 ('A changed default')"
+    assert arguments["problems"] == [
+        f"{path}:{broken_line('epsilon=1e-05')}: {row}, field 'arguments[0].tensorflow': epsilon=1e-05: "
+        "keras.layers.BatchNormalization (installed signature) gives epsilon the default 0.001; "
+        "the file says 1e-05",
+        f"{path}:{broken_line('no_such_argument=1')}: {row}, field 'arguments[1].pytorch': "
+        "no_such_argument=1: 'no_such_argument' is not a parameter of nn.BatchNorm1d"
+        + arguments["problems"][1].split("nn.BatchNorm1d", 1)[1],
+    ]
+    assert arguments["entries"][0]["pytorch"]["status"] == "checked"  # eps=1e-05 is right
+    assert unchecked([broken_result(mapping_run, "A changed default")]) == {
+        "A changed default": {
+            "arguments[2]": {
+                "tensorflow": "dtype is not an explicit parameter of keras.layers.BatchNormalization: "
+                "**kwargs takes it"
+            }
+        }
+    }
+
+
 def test_a_stale_expectation_is_reported_with_the_fix(mapping_run):
     path = Path(mapping_run["broken_path"])
     row = next(row for row in load_mapping(path).rows if row.concept == "Stale expectation")
@@ -553,6 +612,39 @@ def test_a_bite_needs_recorded_values(data_copy):
     assert "field 'expect': missing" in load_error(data_copy)
 
 
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ("    arguments:\n      - tensorflow: axis=(\n        meaning: m\n", "is not a Python expression"),
+        ("    arguments:\n      - tensorflow: axis\n", "field 'arguments[0].meaning': missing or empty"),
+        ("    arguments:\n      - meaning: m\n", "needs a tensorflow or a pytorch side"),
+        ("    arguments:\n      - tensorflow: 1x=2\n        meaning: m\n", "is not a parameter name"),
+    ],
+)
+def test_bad_arguments_name_line_row_and_field(data_copy, arguments, expected):
+    edit(data_copy, '    note: "`tf.fill(dims, value)`', arguments + '    note: "`tf.fill(dims, value)`')
+    message = load_error(data_copy)
+    assert (
+        f"row {row_index(data_copy, 'Filled with a value')} ('Filled with a value'), field 'arguments"
+        in message
+    )
+    assert expected in message, message
+
+
+def test_arguments_only_with_argument_or_default_differences(data_copy):
+    edit(
+        data_copy,
+        "    pytorch: torch.zeros(2, 3)\n    difference: none\n",
+        "    pytorch: torch.zeros(2, 3)\n    difference: none\n"
+        "    arguments:\n      - tensorflow: shape\n        meaning: m\n",
+    )
+    line = line_of(data_copy, "- tensorflow: shape")  # a field's line is its value's
+    assert (
+        f"{data_copy}:{line}: row {row_index(data_copy, 'Zeros')} ('Zeros'), field 'arguments': only rows"
+        in (load_error(data_copy))
+    )
+
+
 def test_invalid_yaml_names_the_file(data_copy):
     edit(data_copy, "    tensorflow: tf.zeros([2, 3])\n", "    tensorflow: tf.zeros([2, 3]): oops\n")
     message = load_error(data_copy)
@@ -578,6 +670,52 @@ def test_rendering_escapes_html_and_keeps_code_spans(tmp_path):
     assert '<tr id="script-alert-1-script-co">' in table
     assert '<code class="api-call">tf.zeros([2]) &lt; 1</code>' in table
     assert 'aligned: <code class="api-call">torch.zeros(2) &gt; 1</code>' in table
+
+
+def test_arguments_render_as_a_small_table_in_their_row(tmp_path):
+    """Each argument is a line with both sides (`none` where a side has no such argument, `required`
+    for a bare name) and its meaning; lines whose sides differ are marked; the table is labelled."""
+    data = tmp_path / "api_mapping.yml"
+    data.write_text(
+        "inputs:\n  x: np.zeros(2)\nrows:\n"
+        "  - concept: A <b>row</b>\n    area: tensor creation\n"
+        "    tensorflow: tf.zeros([2])\n    pytorch: torch.zeros(2)\n"
+        "    difference: argument names or order\n    note: n\n    arguments:\n"
+        "      - {tensorflow: 'axis=None', pytorch: 'dim=None', meaning: 'the axis, `a < b`'}\n"
+        "      - {tensorflow: 'dtype=None', pytorch: 'dtype=None', meaning: same}\n"
+        "      - {pytorch: 'input', meaning: only PyTorch}\n",
+        encoding="utf-8",
+    )
+    table = render_area_table(load_mapping(data), "tensor creation")
+    nested = table[table.index('<table class="api-arguments"') : table.index("</table>") + len("</table>")]
+    assert nested.startswith(
+        '<table class="api-arguments" aria-label="Arguments of A &lt;b&gt;row&lt;/b&gt;">'
+    )
+    assert "<caption>" in nested and nested.count('<th scope="col">') == 3
+    assert (
+        '<tr class="api-arg-differs"><td><code>axis=<wbr>None</code></td><td><code>dim=<wbr>None</code></td>'
+        "<td>the axis, <code>a &lt; b</code></td></tr>"
+    ) in nested
+    assert (
+        "<tr><td><code>dtype=<wbr>None</code></td><td><code>dtype=<wbr>None</code></td><td>same</td></tr>"
+        in nested
+    )
+    assert (
+        '<tr class="api-arg-differs"><td class="api-arg-none">none</td><td><code>input</code> '
+        '<span class="api-arg-none">required</span></td><td>only PyTorch</td></tr>'
+    ) in nested
+    assert table.index('<tr id="a-b-row-b">') < table.index(nested)  # inside its row
+
+
+def test_every_row_with_arguments_shows_them_on_its_page():
+    rows = [row for row in ROWS if row.arguments]
+    assert rows, "no row lists its arguments"
+    pages = {stem: render_area_page(MAPPING, stem) for stem in {PAGE_OF_AREA[row.area] for row in rows}}
+    for row in rows:
+        page = pages[PAGE_OF_AREA[row.area]]
+        own = page[page.index(f'<tr id="{row.anchor}">') :].split("<tr id=", 2)[1]  # up to the next row
+        assert arguments_table(row) in own, row.concept
+        assert own.count("<tr") == 1 + len(row.arguments), row.concept  # its header, one per argument
 
 
 def test_calls_wrap_only_between_arguments():
@@ -683,6 +821,43 @@ def test_the_generated_index_covers_every_row_and_maps_every_old_anchor(site):
     assert not {row.anchor for row in ROWS} & PAGE_IDS
 
 
+def test_the_downloads_parse_hold_every_row_and_are_linked_from_the_index(site):
+    """mapping.json and mapping.csv, written by the build: they parse and hold the data file's rows,
+    in its order, each field as the data file gives it (read here with plain YAML), with the schema
+    note and the installed versions; the index page links both."""
+    document = json.loads((site / JSON_FILE).read_text(encoding="utf-8"))
+    assert document["versions"] == versions()
+    assert document["schema"]["fields"] == FIELDS
+    with open(site / CSV_FILE, encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle))
+    raw_rows = yaml.load(DATA_FILE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["rows"]
+    assert len(document["rows"]) == len(records) == len(raw_rows) == len(ROWS)
+    for raw, item, record, row in zip(raw_rows, document["rows"], records, ROWS, strict=True):
+        assert list(item) == list(record) == list(FIELDS), row.concept
+        expected = {name: raw.get(name) for name in FIELDS}
+        expected |= {"anchor": row.anchor, "url": f"api-mapping/{PAGE_OF_AREA[row.area]}/#{row.anchor}"}
+        expected["compare"] = raw.get("compare", "values")
+        if "arguments" in raw:
+            expected["arguments"] = [
+                {side: entry.get(side) for side in ("tensorflow", "pytorch", "meaning")}
+                for entry in raw["arguments"]
+            ]
+        for name, value in expected.items():
+            value = value.strip() if isinstance(value, str) else value
+            assert item[name] == value, (row.concept, name)
+            cell = (
+                ""
+                if value is None
+                else json.dumps(value, ensure_ascii=False)
+                if name in ("expect", "arguments")
+                else str(value)
+            )
+            assert record[name] == cell, (row.concept, name)
+    index = built(site, "api-mapping")
+    for path in (JSON_FILE, CSV_FILE):
+        assert f'href="{path.split("/")[1]}"' in index, f"the index page does not link {path}"
+
+
 def test_the_mapping_stylesheet_and_script_load_on_its_pages_only(site):
     tag = re.compile(r'<script src="(?:\.\./)*assets/javascripts/api-mapping\.js"></script>')
     css = re.compile(r'<link rel="stylesheet" href="(?:\.\./)*assets/stylesheets/api-mapping\.css">')
@@ -719,7 +894,7 @@ def open_page(browser, server):
         context.close()
 
 
-VISIBLE_ROWS = """() => [...document.querySelectorAll('table[data-api-area] tbody tr')]
+VISIBLE_ROWS = """() => [...document.querySelectorAll('table[data-api-area] > tbody > tr')]
     .filter(r => r.offsetParent !== null).map(r => r.innerText)"""
 
 
@@ -780,7 +955,7 @@ def test_an_old_anchor_reaches_its_row_on_its_area_page(open_page, anchor):
 def test_without_javascript_area_pages_show_every_row_and_no_filter(open_page):
     page = open_page("api-mapping/layers/", javascript=False)
     assert not page.locator("#api-filter-input").is_visible()
-    assert page.locator("table[data-api-area] tbody tr:visible").count() == len(area_rows("layers"))
+    assert page.locator("table[data-api-area] > tbody > tr:visible").count() == len(area_rows("layers"))
 
 
 @pytest.mark.browser

@@ -38,6 +38,7 @@ import mkdocs_jupyter
 import pytest
 from filelock import FileLock
 
+from hooks.api_mapping import PAGE_OF_AREA, load_mapping
 from hooks.decision_table import Decision, load_decisions
 from tests.harness.execution_cache import ExecutionCache, code_fingerprint, environment_fingerprint, make_key
 from tests.harness.sections import ROOT, page_files
@@ -381,7 +382,9 @@ def visible_rows(control) -> list[str]:
           let scope = control.parentElement;
           while (scope && !scope.querySelector('table')) scope = scope.parentElement;
           if (!scope) return [];
-          return [...scope.querySelectorAll('table tbody tr')]
+          // the rows of the outer tables only: a cell may hold a table of its own (API mapping arguments)
+          return [...scope.querySelectorAll('table')].filter(t => !t.parentElement.closest('table'))
+            .flatMap(t => [...t.querySelectorAll(':scope > tbody > tr')])
             .filter(r => r.offsetParent !== null).map(r => r.innerText);
         }"""
     )
@@ -1287,6 +1290,70 @@ def test_table_filters_respond(crawl):
     assert not problems, "\n".join(problems)
     if not exercised:
         pytest.skip("no page has a table filter yet (the decision table itself is checked above)")
+
+
+MAPPING_PAGE = "math"  # the API mapping's area page on which sorting and filtering are checked
+
+
+def call_name(call: str) -> str:
+    """What api-mapping.js sorts a call by: its text, lower-cased, without its namespace."""
+    return re.sub(r"^([a-z_][a-z0-9_]*\.)+", "", call.strip().lower())
+
+
+def row_text(row) -> str:
+    """What a reader sees of an API mapping row, as the area filter searches it (lower-cased):
+    the concept, both calls, one-line aligned and Keras forms, the difference, the note and the
+    arguments; never the collapsed code run."""
+    parts = [row.concept, row.tensorflow, row.pytorch, row.keras or "", row.difference, row.note or ""]
+    parts += [code for code in (row.tf_aligned, row.torch_aligned) if code and "\n" not in code.strip()]
+    for argument in row.arguments:
+        parts += [argument.meaning, *(side.text for side in (argument.tensorflow, argument.pytorch) if side)]
+    return " ".join(parts).replace("`", "").lower()
+
+
+def test_an_area_page_sorts_and_filters_by_either_framework(session):
+    """One area page read from PyTorch: its header buttons sort the rows by the PyTorch name (from
+    the keyboard), reverse them, restore the page's order, sort by the TensorFlow name; the filter
+    finds a name only PyTorch uses, and the rows it shows stay sorted; aria-sort and the status say so."""
+    rows = [row for row in load_mapping().rows if PAGE_OF_AREA[row.area] == MAPPING_PAGE]
+    page = session.goto(f"api-mapping/{MAPPING_PAGE}/")
+    shown = """() => [...document.querySelectorAll('table[data-api-area] > tbody > tr')]
+        .filter(r => r.offsetParent !== null).map(r => r.id)"""
+    status = page.locator("#api-filter-status")
+    torch_header = page.locator("table[data-api-area] > thead th").nth(2)
+    torch_button = page.get_by_role("button", name="PyTorch", exact=True)
+    by_torch = sorted(rows, key=lambda row: call_name(row.pytorch))
+
+    torch_button.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate(shown) == [row.anchor for row in by_torch]
+    assert torch_header.get_attribute("aria-sort") == "ascending"
+    assert status.inner_text() == f"{len(rows)} rows, sorted by PyTorch name, A to Z"
+    torch_button.click()
+    reverse = sorted(rows, key=lambda row: call_name(row.pytorch), reverse=True)
+    assert page.evaluate(shown) == [row.anchor for row in reverse]
+    assert torch_header.get_attribute("aria-sort") == "descending"
+    torch_button.click()
+    assert page.evaluate(shown) == [row.anchor for row in rows]
+    assert torch_header.get_attribute("aria-sort") is None
+    assert status.inner_text() == f"{len(rows)} rows, in the page's order"
+    page.get_by_role("button", name="TensorFlow", exact=True).click()
+    assert page.evaluate(shown) == [
+        row.anchor for row in sorted(rows, key=lambda row: call_name(row.tensorflow))
+    ]
+
+    torch_button.click()  # another column: A to Z again
+    probe = "clamp"  # torch.clamp; TensorFlow's is tf.clip_by_value
+    expected = [row for row in by_torch if probe in row_text(row)]
+    assert any(probe in row.pytorch and probe not in row.tensorflow.lower() for row in expected), (
+        f"no row of {MAPPING_PAGE} calls {probe} on the PyTorch side only: choose another probe"
+    )
+    page.locator("#api-filter-input").fill(probe)
+    assert page.evaluate(shown) == [row.anchor for row in expected]
+    assert status.inner_text() == f"{len(expected)} of {len(rows)} rows, sorted by PyTorch name, A to Z"
+    page.add_script_tag(path=str(AXE))  # the crawl checks the page as loaded; this, sorted and filtered
+    assert page.evaluate(AXE_RUN, AXE_ALL)["violations"] == []
+    session.assert_clean()
 
 
 def test_copy_button_copies_the_code(session):

@@ -8,9 +8,15 @@
  * - typing in the box lists the rows of every area that show every word typed, each a link
  *   to its row. The index is fetched on first use, not at load.
  * Area pages: typing hides the rows of the page's tables that do not show every word typed
- * (case-insensitive; the collapsed "code run" blocks are not searched).
- * Without JavaScript the boxes stay hidden; area pages show every row and the index page links
- * every area page. (Inline display styles, not the hidden attribute: the theme's table styles
+ * (case-insensitive; either framework's calls, the concept, the difference and the note are
+ * searched, the collapsed "code run" blocks are not). The Concept, TensorFlow and PyTorch headers
+ * become buttons that sort their table by that column, so the page reads from either framework:
+ * a call sorts by its name without its namespace (`torch.nn.functional.relu(x)` as `relu(x)`,
+ * `x.reshape(3, 2)` as `reshape(3, 2)`), case-insensitively; a second press reverses the order,
+ * a third restores the page's own order. The header's aria-sort and the status line say how the
+ * rows are sorted.
+ * Without JavaScript the boxes stay hidden and the headers are plain text; area pages show every
+ * row in the page's order and the index page links every area page. (Inline display styles, not the hidden attribute: the theme's table styles
  * override it.)
  */
 (function () {
@@ -147,16 +153,77 @@
     return copy.textContent.toLowerCase();
   }
 
+  // The columns a reader can sort by (the header's text is the button's), and how the status names them.
+  var SORTABLE = ["concept", "TensorFlow name", "PyTorch name"];
+  var NAMESPACE = /^([a-z_][a-z0-9_]*\.)+/; // `torch.nn.functional.` in torch.nn.functional.relu(x)
+
+  function sortKey(row, column) {
+    var cell = row.cells[column];
+    if (column === 0) {
+      return cell.textContent.trim().toLowerCase();
+    }
+    return cell.querySelector("code").textContent.trim().toLowerCase().replace(NAMESPACE, "");
+  }
+
   function setUpArea(wrapper) {
     var box = document.getElementById("api-filter-input");
     var status = document.getElementById("api-filter-status");
     var tables = Array.prototype.slice.call(document.querySelectorAll("table[data-api-area]"));
     var rows = [];
+    var sorted = ""; // how the last sorted table is sorted, for the status line
     tables.forEach(function (table) {
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
         rows.push({ element: row, text: null, table: table });
       });
+      setUpSorting(table);
     });
+
+    function setUpSorting(table) {
+      var body = table.tBodies[0];
+      var order = Array.prototype.slice.call(body.rows); // the page's own order
+      var headers = table.tHead.rows[0].cells;
+      var state = { column: -1, direction: 0 }; // direction: 1 A to Z, -1 Z to A, 0 the page's order
+      SORTABLE.forEach(function (what, column) {
+        var header = headers[column];
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "api-sort";
+        button.textContent = header.textContent;
+        button.title = "Sort the rows by " + what;
+        header.textContent = "";
+        header.appendChild(button);
+        button.addEventListener("click", function () {
+          var direction = state.column === column ? [1, -1, 0][[0, 1, -1].indexOf(state.direction)] : 1;
+          state = { column: column, direction: direction };
+          var keys = new Map();
+          order.forEach(function (row) {
+            keys.set(row, sortKey(row, column));
+          });
+          var rowsNow = order.slice();
+          if (direction) {
+            rowsNow.sort(function (a, b) {
+              var ka = keys.get(a);
+              var kb = keys.get(b);
+              return ka === kb ? 0 : (ka < kb ? -1 : 1) * direction; // stable: ties keep the page's order
+            });
+          }
+          rowsNow.forEach(function (row) {
+            body.appendChild(row);
+          });
+          Array.prototype.forEach.call(headers, function (cell, i) {
+            if (i === column && direction) {
+              cell.setAttribute("aria-sort", direction > 0 ? "ascending" : "descending");
+            } else {
+              cell.removeAttribute("aria-sort");
+            }
+          });
+          sorted = direction
+            ? "sorted by " + what + (direction > 0 ? ", A to Z" : ", Z to A")
+            : "in the page's order";
+          announce();
+        });
+      });
+    }
 
     function apply() {
       var wanted = words(box.value);
@@ -181,12 +248,18 @@
           heading.style.display = display; // a page holding several areas has one heading per table
         }
       });
-      status.textContent = wanted.length ? shown + " of " + rows.length + " rows" : rows.length + " rows";
+      counted = wanted.length ? shown + " of " + rows.length + " rows" : rows.length + " rows";
+      announce();
+    }
+
+    var counted = rows.length + " rows"; // every row shows until the first input
+    function announce() {
+      status.textContent = counted + (sorted ? ", " + sorted : "");
     }
 
     box.addEventListener("input", apply);
     wrapper.hidden = false;
-    status.textContent = rows.length + " rows"; // every row shows until the first input
+    announce();
   }
 
   function setUp() {
