@@ -360,7 +360,7 @@ def run(
             runs, blas = run_limit(profile, threads, child_env(threads, str(tmp / "unused")), "before")
             limit += runs
         for threads, threads_cases in plan:
-            env = child_env(threads, str(tmp / f"inductor-cache-{threads}"))
+            env = {**child_env(threads, str(tmp / f"inductor-cache-{threads}")), **profile.env}
             workers = {}
             try:
                 for framework in W.FRAMEWORKS:  # both import at once; nothing is timed yet
@@ -387,7 +387,8 @@ def run(
         cold_start = []
         if not only:
             first = thread_counts[0]
-            cold_start = run_cold(profile, first, first, lambda cache: child_env(first, cache), log)
+            env_for = lambda cache: {**child_env(first, cache), **profile.env}  # noqa: E731
+            cold_start = run_cold(profile, first, first, env_for, log)
         for threads in thread_counts:
             log(f"NumPy matmul again, {threads} thread(s)")
             limit += run_limit(profile, threads, child_env(threads, str(tmp / "unused")), "after")[0]

@@ -76,6 +76,10 @@ class Profile:
     # torch.compile backend. The smoke profile uses "eager" (TorchDynamo capture without Inductor
     # code generation), which keeps the test in seconds; real runs use Inductor, the default.
     torch_compile_backend: str = "inductor"
+    # Extra environment for the framework processes. The smoke profile asks XLA for its cheapest
+    # code generation (half the compile time): it checks the harness's paths and results, and
+    # times nothing that is published.
+    env: dict = field(default_factory=dict)
 
 
 FULL = Profile(
@@ -129,6 +133,7 @@ SMOKE = Profile(
     cold_modes=(("pytorch", "eager"),),  # one fresh process shows the path works; TensorFlow costs 6 s more
     limit_sizes=(64,),
     torch_compile_backend="eager",
+    env={"XLA_FLAGS": "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"},
 )
 
 PROFILES = {p.name: p for p in (FULL, SMOKE)}
