@@ -310,10 +310,18 @@ def arguments_table(row: Row) -> str:
     return "".join(out)
 
 
+EXCLUDE = 'data-search-exclude="row"'
+
+
 def render_area_table(mapping: Mapping, area: str, own_id: bool = False) -> str:
     """One area's rows as a table; each row's id is its anchor. With `own_id` the table has the
     area's anchor as its id (on a page of one area, which has no heading per area)."""
     table_id = f' id="{slug(area)}"' if own_id else ""
+    # The rows stay out of the site-wide search index (lunr parses all of it on a reader's first
+    # visit, and tests/test_browser.py limits its size): 890 rows would add a fifth to it. The index
+    # page's own search (INDEX_FILE) finds every row by its concept and either framework's call.
+    # Material's search parser ends an exclusion at the first closing tag of the same name, so the
+    # mark goes on cells and on a <div> around the difference cell (which may hold a nested table).
     out = [
         f'<table{table_id} data-api-area="{slug(area)}">'
         '<thead><tr><th scope="col">Concept</th><th scope="col">TensorFlow</th>'
@@ -322,9 +330,9 @@ def render_area_table(mapping: Mapping, area: str, own_id: bool = False) -> str:
     for row in mapping.rows:
         if row.area == area:
             out.append(
-                f'<tr id="{row.anchor}"><td><a href="#{row.anchor}">{_escape(row.concept)}</a></td>'
-                f"<td>{_code_cell(row, 'tf')}</td><td>{_code_cell(row, 'torch')}</td>"
-                f"<td>{_difference_cell(row)}</td></tr>"
+                f'<tr id="{row.anchor}"><td {EXCLUDE}><a href="#{row.anchor}">{_escape(row.concept)}</a></td>'
+                f"<td {EXCLUDE}>{_code_cell(row, 'tf')}</td><td {EXCLUDE}>{_code_cell(row, 'torch')}</td>"
+                f"<td><div {EXCLUDE}>{_difference_cell(row)}</div></td></tr>"
             )
     out.append("</tbody></table>\n")
     return "".join(out)
