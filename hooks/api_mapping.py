@@ -111,6 +111,7 @@ AREA_PAGES: dict[str, tuple[str, list[str]]] = {
     "autodiff": ("Automatic differentiation", ["automatic differentiation"]),
     "random": ("Random numbers", ["random"]),
     "layers": ("Layers", ["neural-network layers"]),
+    "convolution": ("Convolution and pooling", ["convolution and pooling"]),
     "activations": ("Activations", ["activations"]),
     "losses": ("Losses", ["losses"]),
     "optimizers": ("Optimizers and schedulers", ["optimizers and schedulers"]),

@@ -73,6 +73,7 @@ AREAS = [
     "automatic differentiation",
     "random",
     "neural-network layers",
+    "convolution and pooling",
     "activations",
     "losses",
     "optimizers and schedulers",
