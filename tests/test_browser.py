@@ -4,10 +4,12 @@ The site is built once per session with `mkdocs build --strict` and served by a 
 http.server on 127.0.0.1; each xdist worker drives one Chromium (all three are fixtures in
 tests/conftest.py, shared with the other test files). Pages are discovered from the build (every index.html).
 One crawl visits every page once, with the browser cache disabled, and records what each page
-requested, logged and weighed (as a static host serves it, gzip-compressed), what axe-core found
-in the light and the dark palette, and whether the page fits a phone's width; the tests below
-judge that record. Two crawlers share the pages through per-page file locks (the two xdist
-workers, or a helper thread when pytest runs in one process). A few tests then click through the
+requested, logged and weighed (as a static host serves it, gzip-compressed), what axe-core found,
+and whether the page fits a phone's width; then axe-core's colour rules run, in the light and the
+dark palette, on a sample of pages that shows every text style of the site; the tests below
+judge that record. Crawlers can share the pages through per-page file locks (under `make test`
+one xdist worker runs every browser test; a helper thread joins in when pytest runs in one
+process). A few tests then click through the
 site: linked tabs, search, table filters, copy buttons, the palette toggle, tabs and the decision
 helper on a phone (390 px wide), and write screenshots to screenshots/.
 
@@ -83,7 +85,8 @@ COMPRESSIBLE = ("text/", "application/javascript", "application/json", "applicat
 # first page and then served from the browser cache. Its uncompressed size also has a limit:
 # lunr parses and indexes all of it in the browser on every first visit.
 SEARCH_INDEX = "/search/search_index.json"
-PAGE_VISITS = "page visits"  # the execution cache's name for this kind of run
+PAGE_VISITS = "page visits"  # the execution cache's names for these kinds of run
+COLOUR_CHECKS = "colour checks"
 SEARCH_INDEX_LIMIT_BYTES = 1_000_000
 # Speed. An outlier weighs more than twice the median page (uncompressed), or takes longer to
 # load than twice the median and more than LOAD_FLOOR_S (the floor keeps machine noise on a busy
@@ -96,10 +99,14 @@ RELOADS = 4  # a page slower than the limit on the crawl is loaded this many mor
 # default, by their tags: WCAG 2.0 and 2.1 A and AA, and best practices; not its experimental rules
 # (their findings are not settled, and skipping them saves time on every page).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-AXE_ALL = {"type": "tag", "values": AXE_TAGS}
-# The dark palette changes colours only, not the page's structure: there the crawl runs only the
-# rules that judge colour. They are the costly ones: half to three quarters of the time of all.
-AXE_COLOUR = {"type": "rule", "values": ["color-contrast", "link-in-text-block"]}
+AXE_ALL = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
+# The rules that judge colour are the costly ones: over half of axe's time on a page. A page's
+# colours come from the site's stylesheets through the classes its elements carry, so the crawl
+# runs these rules, in both palettes, on a sample of pages that together show every text style of
+# the site (`colour_sample`), and the other rules on every page.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+AXE_COLOUR = {"runOnly": {"type": "rule", "values": COLOUR_RULES}}
+AXE_STRUCTURE = {**AXE_ALL, "rules": {rule: {"enabled": False} for rule in COLOUR_RULES}}
 
 # mkdocs-jupyter inlines JupyterLab's whole stylesheet; the site links the rules the notebooks use.
 JUPYTER_CSS = Path(mkdocs_jupyter.__file__).parent / "templates" / "mkdocs_html" / "assets" / "index.css"
@@ -209,6 +216,23 @@ def is_local(url: str, server: str) -> bool:
 
 
 @dataclass
+class ColourCheck:
+    """axe-core's colour rules on one page, in the light palette and then the dark one."""
+
+    page: str
+    requests: list[tuple[str, str, bool]] = field(default_factory=list)  # the page's, from its visit
+    violations: list[str] = field(default_factory=list)
+    minor: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # the load, both palettes' checks and the switches between them
+    error: str | None = None
+    cached: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not self.error and not self.violations
+
+
+@dataclass
 class Visit:
     """What one cold load of one page did, as seen by the browser."""
 
@@ -220,11 +244,12 @@ class Visit:
     responses: list[tuple[str, str, int]] = field(default_factory=list)  # (site path, kind, gzip bytes)
     largest: list[str] = field(default_factory=list)  # the three largest responses
     load_s: float = 0.0
-    axe_s: float = 0.0  # how long the accessibility check took in the light palette (not part of the load)
-    dark_s: float = 0.0  # switching to the dark palette, its colour check, switching back
+    axe_s: float = 0.0  # axe-core's rules but the colour ones (not part of the load)
     phone_s: float = 0.0  # the check at a phone's width
     visit_s: float = 0.0  # the whole visit: load, waiting for late requests, facts, axe-core
-    violations: list[str] = field(default_factory=list)  # serious or critical, in either palette
+    text_styles: list[str] = field(default_factory=list)  # see TEXT_STYLES
+    colour: ColourCheck | None = None  # on the pages of the colour sample only
+    violations: list[str] = field(default_factory=list)  # serious or critical, colour ones included
     minor: list[str] = field(default_factory=list)  # moderate and minor findings, reported only
     links: list[tuple[str, str | None]] = field(default_factory=list)  # (href as written, site path)
     code_blocks: int = 0
@@ -261,11 +286,11 @@ class Crawl:
     visits: dict[str, Visit]
     seconds_here: float  # wall time of the crawl in this worker (the workers share the pages)
     visited_here: int
+    colour_sample: list[str]  # the pages the colour rules ran on
 
 
-AXE_RUN = """async (runOnly) => {
-  const options = {runOnly: runOnly, resultTypes: ['violations']};
-  const results = await axe.run(document, options);
+AXE_RUN = """async (options) => {
+  const results = await axe.run(document, {...options, resultTypes: ['violations']});
   const out = {violations: [], minor: []};
   for (const violation of results.violations) {
     for (const node of violation.nodes) {
@@ -294,6 +319,23 @@ PAGE_FACTS = """(filterControls) => {
     filterControls: [...document.querySelectorAll(filterControls)]
         .filter(e => e.offsetParent !== null).length,
   };
+}"""
+
+# What a text's colours depend on: the classes (and any inline style) of the element that holds
+# the text, or of a link, and of its nearest ancestor with a class (its box and background), read
+# from the page as shown, after its scripts ran. One string per distinct pair.
+TEXT_STYLES = """() => {
+  const name = e => e.tagName.toLowerCase() + [...e.classList].sort().map(c => '.' + c).join('')
+      + (e.hasAttribute('style') ? `[style="${e.getAttribute('style')}"]` : '');
+  const hasText = e => [...e.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+  const styles = new Set();
+  for (const element of document.body.querySelectorAll('*')) {
+    if (!hasText(element) && element.tagName !== 'A') continue;
+    let box = element.parentElement;
+    while (box && !box.classList.length) box = box.parentElement;
+    styles.add((box ? name(box) : 'body') + ' > ' + name(element));
+  }
+  return [...styles].sort();
 }"""
 
 
@@ -531,24 +573,13 @@ def visit(page_obj, server: str, page: str, axe_source: str) -> Visit:
         record.code_blocks_without_copy = facts["withoutCopy"]
         record.filter_controls = facts["filterControls"]
         record.axis_pages = [site_path(url, server).lstrip("/") for url in facts["axisPages"]]
+        record.text_styles = page_obj.evaluate(TEXT_STYLES)
         started = time.monotonic()
         page_obj.add_script_tag(content=axe_source)  # inline: no request, not counted in the weight
-        found = page_obj.evaluate(AXE_RUN, AXE_ALL)
+        found = page_obj.evaluate(AXE_RUN, AXE_STRUCTURE)
         record.violations = found["violations"]
         record.minor = found["minor"]
         record.axe_s = time.monotonic() - started
-        started = time.monotonic()
-        # The dark palette, switched on as a reader does; then back, so that the next page (the
-        # toggle's choice is kept across pages) loads in the light palette again.
-        if (scheme := toggle_palette(page_obj)) != "slate":
-            record.violations.append(f"the palette toggle showed {scheme!r}, not the dark palette")
-        else:
-            dark = page_obj.evaluate(AXE_RUN, AXE_COLOUR)
-            record.violations += [f"dark palette: {text}" for text in dark["violations"]]
-            record.minor += [f"dark palette: {text}" for text in dark["minor"]]
-        if (scheme := toggle_palette(page_obj)) != "default":
-            record.violations.append(f"the palette toggle did not switch back to light: {scheme!r}")
-        record.dark_s = time.monotonic() - started
         started = time.monotonic()
         page_obj.set_viewport_size(PHONE)
         record.phone_problems = page_obj.evaluate(PHONE_FIT)
@@ -563,6 +594,40 @@ def visit(page_obj, server: str, page: str, axe_source: str) -> Visit:
         page_obj.remove_listener("console", on_console)
         page_obj.remove_listener("pageerror", on_error)
     return record
+
+
+def check_colours(page_obj, server: str, page: str, axe_source: str, requests: list) -> ColourCheck:
+    """axe-core's colour rules on a fresh load of `page`, in the light palette, then in the dark one
+    switched on as a reader does; then back, so that the next page (the toggle's choice is kept
+    across pages) loads in the light palette again."""
+    record = ColourCheck(page, requests=requests)
+    started = time.monotonic()
+    page_obj.goto(server + page, wait_until="load")
+    page_obj.add_script_tag(content=axe_source)
+    light = page_obj.evaluate(AXE_RUN, AXE_COLOUR)
+    record.violations, record.minor = light["violations"], light["minor"]
+    if (scheme := toggle_palette(page_obj)) != "slate":
+        record.violations.append(f"the palette toggle showed {scheme!r}, not the dark palette")
+    else:
+        dark = page_obj.evaluate(AXE_RUN, AXE_COLOUR)
+        record.violations += [f"dark palette: {text}" for text in dark["violations"]]
+        record.minor += [f"dark palette: {text}" for text in dark["minor"]]
+    if (scheme := toggle_palette(page_obj)) != "default":
+        record.violations.append(f"the palette toggle did not switch back to light: {scheme!r}")
+    record.seconds = time.monotonic() - started
+    return record
+
+
+def colour_sample(visits: dict[str, Visit]) -> list[str]:
+    """Pages that together show every text style of the site: greedily, the page showing the most
+    styles not yet shown (ties to the first in site order), until none is left."""
+    left = {style for v in visits.values() for style in v.text_styles}
+    sample = []
+    while left:
+        page = max(visits, key=lambda page: len(left.intersection(visits[page].text_styles)))
+        sample.append(page)
+        left.difference_update(visits[page].text_styles)
+    return sorted(sample)
 
 
 class Crawler:
@@ -591,12 +656,12 @@ class Crawler:
             self.page.context.close()
 
 
-def visit_key(site: Path, page: str) -> str:
-    """The execution cache's key for one page's visit: its HTML, this crawler's code, axe-core,
-    Chromium and the installed packages. The files the visit loaded are checked as well
-    (`loaded_files`), so editing one page revisits that page only."""
+def visit_key(site: Path, page: str, kind: str) -> str:
+    """The execution cache's key for one page's visit (or colour check): its HTML, this crawler's
+    code, axe-core, Chromium and the installed packages. The files the visit loaded are checked as
+    well (`loaded_files`), so editing one page revisits that page only."""
     return make_key(
-        "browser visit",
+        kind,
         (site / page / "index.html").read_bytes(),
         code_fingerprint([Path(__file__), ROOT / "tests" / "site_build.py", AXE]),
         chromium_identity(),
@@ -604,7 +669,7 @@ def visit_key(site: Path, page: str) -> str:
     )
 
 
-def loaded_files(site: Path, record: Visit) -> dict[str, str]:
+def loaded_files(site: Path, record: Visit | ColourCheck) -> dict[str, str]:
     """A hash of each file of the site the visit loaded, by path; not the site-wide search index,
     which is weighed as built (test_page_weight_and_load_time)."""
     hashes = {}
@@ -625,11 +690,23 @@ class PageQueue:
     of an unchanged page made by an earlier session comes from the execution cache (off under CI).
     """
 
-    def __init__(self, pages: list[str], folder: Path, site: Path, executions: ExecutionCache):
+    def __init__(
+        self,
+        pages: list[str],
+        folder: Path,
+        site: Path,
+        executions: ExecutionCache,
+        kind: str = PAGE_VISITS,  # the execution cache's name for these runs
+        check=visit,  # (tab, server, page, axe source) -> the record of one page
+        broken=Visit,  # (page, error=...) -> the record of a check that broke
+    ):
         self.pages = pages
         self.folder = folder
         self.site = site
         self.executions = executions
+        self.kind = kind
+        self.check = check
+        self.broken = broken
         folder.mkdir(exist_ok=True)
 
     def unchanged(self, payload: tuple[Visit, dict[str, str]]) -> bool:
@@ -654,23 +731,23 @@ class PageQueue:
                     continue  # another crawler is on it
                 try:
                     if not self.result_file(page).exists():
-                        key = visit_key(self.site, page)
-                        if entry := self.executions.load(PAGE_VISITS, label(page), key, self.unchanged):
+                        key = visit_key(self.site, page, self.kind)
+                        if entry := self.executions.load(self.kind, label(page), key, self.unchanged):
                             record = dataclasses.replace(entry.payload[0], cached=True)
                         else:
                             try:
-                                record = visit(crawler.tab(), crawler.server, page, axe_source)
+                                record = self.check(crawler.tab(), crawler.server, page, axe_source)
                             except (PlaywrightError, AssertionError) as error:
-                                record = Visit(page, error=f"{type(error).__name__}: {error}")
+                                record = self.broken(page, error=f"{type(error).__name__}: {error}")
                             payload = (record, loaded_files(self.site, record))
-                            self.executions.record(PAGE_VISITS, label(page), key, payload, record.clean)
+                            self.executions.record(self.kind, label(page), key, payload, record.clean)
                             visited += 1
                         self.result_file(page).write_bytes(pickle.dumps(record))
                 finally:
                     lock.release()
         return visited
 
-    def results(self) -> dict[str, Visit]:
+    def results(self) -> dict[str, Visit | ColourCheck]:
         return {page: pickle.loads(self.result_file(page).read_bytes()) for page in self.pages}
 
 
@@ -688,12 +765,25 @@ def helper_crawl(queue: PageQueue, server: str, axe_source: str) -> None:
             browser.close()
 
 
+def colour_queue(visits: dict[str, Visit], folder: Path, site: Path, executions) -> PageQueue:
+    """The colour checks of the pages in `colour_sample`, shared as the visits are."""
+
+    def check(tab, server, page, axe_source):
+        return check_colours(tab, server, page, axe_source, visits[page].requests)
+
+    def broken(page, error):
+        return ColourCheck(page, requests=visits[page].requests, error=error)
+
+    sample = colour_sample(visits)
+    return PageQueue(sample, folder, site, executions, COLOUR_CHECKS, check, broken)
+
+
 @pytest.fixture(scope="session")
 def crawl(request, shared_dir, site, server, executions) -> Crawl:
-    """Every page, visited once per session.
+    """Every page, visited once per session; then the colour checks of the colour sample.
 
-    Under xdist the two workers share the pages; in a single process a helper thread with its
-    own Chromium takes half of them, so that both cores work either way.
+    Several crawlers can share the pages (per-page file locks); in a single process a helper
+    thread with its own Chromium takes half of the visits, so that both cores work.
     """
     queue = PageQueue(discover_pages(site), shared_dir / "visits", site, executions)
     axe_source = AXE.read_text(encoding="utf-8")
@@ -705,11 +795,19 @@ def crawl(request, shared_dir, site, server, executions) -> Crawl:
     crawler = Crawler(lambda: request.getfixturevalue("browser"), server)
     try:
         visited_here = queue.work(crawler, axe_source, wait=True)
+        visits = queue.results()
+        colours = colour_queue(visits, shared_dir / "colours", site, executions)
+        visited_here += colours.work(crawler, axe_source, wait=True)
     finally:
         crawler.close()
         if helper is not None:
             helper.join(timeout=60)
-    return Crawl(queue.results(), time.monotonic() - started, visited_here)
+    for page, check in colours.results().items():
+        visits[page].colour = check
+        visits[page].violations += check.violations
+        visits[page].violations += [f"the colour check broke: {check.error}"] if check.error else []
+        visits[page].minor += check.minor
+    return Crawl(visits, time.monotonic() - started, visited_here, colours.pages)
 
 
 # ---------------------------------------------------------------- Every page
@@ -754,6 +852,28 @@ def test_no_serious_or_critical_accessibility_violations(crawl):
         for text in v.minor:
             print(f"{label(v.page)}: moderate or minor (not failing): {text}")
     assert not problems, "axe-core serious/critical violations:\n" + "\n".join(problems)
+
+
+def test_colour_rules_ran_on_pages_showing_every_text_style(crawl):
+    """The colour sample shows every text style that any page shows, and each of its pages had
+    its colours checked in both palettes (their findings count in the test above)."""
+    everywhere = {style for v in crawl.visits.values() for style in v.text_styles}
+    sampled = {style for page in crawl.colour_sample for style in crawl.visits[page].text_styles}
+    assert everywhere and sampled == everywhere, f"styles outside the sample: {sorted(everywhere - sampled)}"
+    unchecked = [label(page) for page in crawl.colour_sample if crawl.visits[page].colour is None]
+    assert not unchecked, f"pages of the colour sample without a colour check: {unchecked}"
+    print(f"colour sample ({len(crawl.colour_sample)} pages, {len(everywhere)} text styles):")
+    print(" ".join(label(page) for page in crawl.colour_sample))
+
+
+def test_the_colour_sample_covers_every_style_greedily():
+    def page(name, *styles):
+        return Visit(name, text_styles=list(styles))
+
+    visits = {
+        p.page: p for p in [page("a/", "x", "y"), page("b/", "y", "z", "w"), page("c/", "x"), page("d/")]
+    }
+    assert colour_sample(visits) == ["a/", "b/"]  # b/ shows the most; then a/ (first of a/ and c/)
 
 
 def test_code_blocks_have_copy_buttons(crawl):
@@ -856,7 +976,7 @@ def test_page_weight_and_load_time(crawl, session, site):
         "visit (a later page, cache warm), the first visit by kind; then uncompressed KB",
         f"{'page':<34} {'first':>6} {'repeat':>6} "
         + " ".join(f"{name:>6}" for name in shown)
-        + f" {'raw':>6} {'reqs':>4} {'load s':>6} {'axe s':>6} {'dark s':>6}",
+        + f" {'raw':>6} {'reqs':>4} {'load s':>6} {'axe s':>6} {'colour':>6}",
     ]
     for v in sorted(visits, key=lambda v: -weights[v.page][0]):
         first, repeat, by_column = weights[v.page]
@@ -865,16 +985,17 @@ def test_page_weight_and_load_time(crawl, session, site):
             f"{label(v.page) + marker:<34} {first / kb:>6.1f} {repeat / kb:>6.1f} "
             + " ".join(f"{by_column.get(name, 0) / kb:>6.1f}" for name in shown)
             + f" {v.total_bytes / kb:>6.1f} {len(v.requests):>4} {v.load_s:>6.2f} {v.axe_s:>6.2f}"
-            + f" {v.dark_s:>6.2f}"
+            + (f" {v.colour.seconds:>6.2f}" if v.colour else "")
         )
     rows.append(
         f"{len(visits)} pages, median {statistics.median(w[0] for w in weights.values()) / kb:.1f} KB "
         f"first visit, {statistics.median(w[1] for w in weights.values()) / kb:.1f} KB repeat visit, "
         f"{median_load:.2f} s load; visits took {sum(v.visit_s for v in visits):.1f} s in all, of which "
-        f"axe-core {sum(v.axe_s for v in visits):.1f} s in the light palette, "
-        f"{sum(v.dark_s for v in visits):.1f} s in the dark one, the phone width "
-        f"{sum(v.phone_s for v in visits):.1f} s; the crawl took {crawl.seconds_here:.1f} s here; "
-        f"this thread visited {crawl.visited_here}"
+        f"axe-core {sum(v.axe_s for v in visits):.1f} s, the phone width "
+        f"{sum(v.phone_s for v in visits):.1f} s; then the colour checks of {len(crawl.colour_sample)} "
+        f"pages, both palettes, {sum(v.colour.seconds for v in visits if v.colour):.1f} s; the crawl "
+        f"took {crawl.seconds_here:.1f} s here; this thread made {crawl.visited_here} of the visits "
+        "and colour checks"
     )
     rows.append(
         f"search index: {len(index) / kb:.1f} KB, {index_gzip / kb:.1f} KB compressed "

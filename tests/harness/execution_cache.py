@@ -111,22 +111,24 @@ class Entry:
 
 
 class ExecutionCache:
-    """Entries under `directory`, one per identity; every lookup and run is logged to `log_dir`."""
+    """Entries under `directory`, one per kind and identity; every lookup and run is logged to `log_dir`."""
 
     def __init__(self, log_dir: Path, directory: Path = CACHE_DIR, environ=os.environ):
         self.directory = directory
         self.log_dir = log_dir
         self.off = off_reason(environ)
 
-    def _path(self, identity: str) -> Path:
-        return self.directory / (identity.replace("/", "__").replace(" ", "_") + ".pickle")
+    def _path(self, kind: str, identity: str) -> Path:
+        """One entry per identity within a kind (a page has a visit and a colour check)."""
+        name = f"{kind} {identity}".replace("/", "__").replace(" ", "_")
+        return self.directory / (name + ".pickle")
 
     def load(self, kind: str, identity: str, key: str, still_valid=None) -> Entry | None:
         """The entry stored for `identity` if it was made under `key` (and `still_valid(payload)`,
         for what only the run itself can tell, such as the files a page loaded); logs the reuse."""
         if self.off:
             return None
-        path = self._path(identity)
+        path = self._path(kind, identity)
         try:
             entry = pickle.loads(path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
@@ -141,7 +143,7 @@ class ExecutionCache:
     def record(self, kind: str, identity: str, key: str, payload, succeeded: bool, files=None) -> None:
         """Log a fresh run; store it only if it succeeded (a failure must run again next time)."""
         self.log(kind, identity, cached=False)
-        path = self._path(identity)
+        path = self._path(kind, identity)
         if self.off:
             return
         if not succeeded:
