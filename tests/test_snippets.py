@@ -13,8 +13,11 @@ FOLDERS = sorted({path.parent for path in SNIPPETS})
 
 def same_worker(folder):
     """A folder's runs and parity checks go to one xdist worker (make test uses --dist loadgroup),
-    so that a parity check never waits for a run on the other worker."""
-    return pytest.mark.xdist_group(f"snippets-{folder.name}")
+    so that a parity check never waits for a run on the other worker. The Keras folders share one
+    worker: their runs fork from the same parents, one per backend, each of which imported Keras
+    (about 10 CPU-seconds; tests/harness/run.py)."""
+    name = "keras" if (folder / "keras_code.py").exists() else folder.name
+    return pytest.mark.xdist_group(f"snippets-{name}")
 
 
 @pytest.mark.xdist_group("grouping-check")
