@@ -488,6 +488,10 @@ def search_index(mapping: Mapping, page_urls: dict[str, str]) -> dict:
 
 # ---------------------------------------------------------------- MkDocs events
 
+# The data file, loaded and validated once per build by on_files and read by every mapping page
+# (seventeen of them): loading takes seconds, as it compiles every row's code.
+_mapping: Mapping | None = None
+
 
 def on_files(files, config, **kwargs):
     """Check that every area has its page, and add INDEX_FILE and the downloads, generated from the
@@ -509,7 +513,8 @@ def on_files(files, config, **kwargs):
     if uncovered:
         raise ApiMappingError(f"hooks/api_mapping.py AREA_PAGES: no page holds the areas {uncovered}")
     urls = {area_page_path(stem): files.get_file_from_path(area_page_path(stem)).url for stem in AREA_PAGES}
-    mapping = load_mapping()
+    global _mapping
+    _mapping = mapping = load_mapping()
     content = json.dumps(search_index(mapping, urls), ensure_ascii=False, separators=(",", ":"))
     files.append(File.generated(config, INDEX_FILE, content=content))
     row_urls = [urls[row_page(row)] for row in mapping.rows]
@@ -521,7 +526,7 @@ def on_files(files, config, **kwargs):
 def on_page_markdown(markdown: str, page, files=None, **kwargs) -> str:
     if not any(marker in markdown for marker in PLACEHOLDERS.values()):
         return markdown
-    mapping = load_mapping()
+    mapping = load_mapping() if _mapping is None else _mapping
     src = page.file.src_uri
     stem = PurePosixPath(src).stem
 

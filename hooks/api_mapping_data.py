@@ -354,6 +354,7 @@ def load_mapping(path: Path = DATA_FILE) -> Mapping:
         loader.dispose()
 
     rows, seen, anchors = [], {}, {}
+    area_anchors = {slug(area) for area in AREAS}
     for index, (line, raw, lines, expect_span) in enumerate(raw_rows, start=1):
         row = _validate_row(raw, index, line, lines, expect_span, path)
         key = row.concept.casefold()
@@ -361,9 +362,7 @@ def load_mapping(path: Path = DATA_FILE) -> Mapping:
             raise ApiMappingError(
                 f"{row.where(path, 'concept')}, field 'concept': duplicates row {seen[key]}"
             )
-        taken = (
-            row.anchor in PAGE_IDS or row.anchor in {slug(a) for a in AREAS} or row.anchor.startswith("bite-")
-        )
+        taken = row.anchor in PAGE_IDS or row.anchor in area_anchors or row.anchor.startswith("bite-")
         if row.anchor in anchors or taken:
             other = f"row {anchors[row.anchor]}" if row.anchor in anchors else "a heading of the page"
             raise ApiMappingError(

@@ -22,7 +22,8 @@ from filelock import FileLock
 from tests.missing import skip_or_fail
 
 
-def build_site(project: Path, site_dir: Path) -> subprocess.CompletedProcess:
+def build_site(project: Path, site_dir: Path, config: str = "mkdocs.yml") -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of `project` with its `config` file (a path relative to `project`)."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run(
         [
@@ -32,7 +33,7 @@ def build_site(project: Path, site_dir: Path) -> subprocess.CompletedProcess:
             "build",
             "--strict",
             "-f",
-            str(project / "mkdocs.yml"),
+            str(project / config),
             "-d",
             str(site_dir),
         ],

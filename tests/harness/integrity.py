@@ -77,13 +77,14 @@ def check_tree(root: Path = ROOT) -> list[str]:
 def include_problem(include, root: Path, sections: dict[Path, dict[str, Section]]) -> str | None:
     """Why an include does not resolve (`sections`: the parsed snippet files), or None."""
     target = root / "snippets" / include.file
-    where = f"{relative(include.page)}:{include.line}"
     if target not in sections:
-        return f"{where}: includes {include.file!r}, which is not a snippet file"
-    if include.section and include.section not in sections[target]:
+        problem = f"includes {include.file!r}, which is not a snippet file"
+    elif include.section and include.section not in sections[target]:
         known = ", ".join(sorted(sections[target])) or "none"
-        return f"{where}: {include.file!r} has no section {include.section!r} (its sections: {known})"
-    return None
+        problem = f"{include.file!r} has no section {include.section!r} (its sections: {known})"
+    else:
+        return None
+    return f"{relative(include.page)}:{include.line}: {problem}"  # relative() stats folders: errors only
 
 
 def page_include_errors(page: Path, root: Path = ROOT) -> list[str]:

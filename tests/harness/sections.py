@@ -69,28 +69,31 @@ def parse_sections(path: Path) -> dict[str, Section]:
     sections: dict[str, Section] = {}
     lines = path.read_text(encoding="utf-8").splitlines()
     open_name, open_line = None, 0
+
+    def where(number: int) -> str:  # only on error: relative() stats the folders above `path`
+        return f"{relative(path)}:{number}"
+
     for number, line in enumerate(lines, start=1):
-        where = f"{relative(path)}:{number}"
         match = SECTION_MARKER.match(line)
         if not match:
             if ANY_MARKER.search(line):
-                raise SnippetError(f"{where}: malformed section marker {line.strip()!r}")
+                raise SnippetError(f"{where(number)}: malformed section marker {line.strip()!r}")
             continue
         kind, name = match.groups()
         if kind == "start":
             if open_name:
-                raise SnippetError(f"{where}: section {name!r} starts inside {open_name!r}")
+                raise SnippetError(f"{where(number)}: section {name!r} starts inside {open_name!r}")
             if name in sections:
-                raise SnippetError(f"{where}: section {name!r} is defined twice")
+                raise SnippetError(f"{where(number)}: section {name!r} is defined twice")
             open_name, open_line = name, number
         else:
             if name != open_name:
-                raise SnippetError(f"{where}: end of {name!r} but the open section is {open_name!r}")
+                raise SnippetError(f"{where(number)}: end of {name!r} but the open section is {open_name!r}")
             text = "\n".join(lines[open_line : number - 1])
             sections[name] = Section(name, path, open_line, number, text)
             open_name = None
     if open_name:
-        raise SnippetError(f"{relative(path)}:{open_line}: section {open_name!r} is never ended")
+        raise SnippetError(f"{where(open_line)}: section {open_name!r} is never ended")
     return sections
 
 
