@@ -19,6 +19,10 @@ Order of a run:
     timing the import, building the model and the first call with empty compiler caches.
  4. The NumPy line again, then the data file (validated by hooks/benchmark_results.py, the same code
     the page's renderer reads it with) and the charts.
+
+The smoke profile (profile.overlap; nothing it times is published) saves time where a full run
+keeps processes apart: the two workers make their first calls and warm up at the same time, and
+the cold starts run beside the workers instead of after them.
 """
 
 import json
@@ -28,7 +32,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -233,11 +239,24 @@ def run_cold(profile: W.Profile, intra: int, inter: int, env_for, log) -> list[d
     return entries
 
 
+def each_framework(fn, together: bool) -> None:
+    """fn(framework) for each framework: one after the other, or both at once if `together`."""
+    if not together:
+        for framework in W.FRAMEWORKS:
+            fn(framework)
+        return
+    with ThreadPoolExecutor(len(W.FRAMEWORKS)) as pool:
+        list(pool.map(fn, W.FRAMEWORKS))  # list(): a worker's error is raised here
+
+
 def run_case(
     case: W.Case, workers: dict[str, Worker], profile: W.Profile, scratch: Path, log, threads: int = 1
 ) -> tuple:
-    outputs, first = {}, {}
-    for framework in W.FRAMEWORKS:
+    # Filled in this order whichever framework answers first: TensorFlow's modes, then PyTorch's.
+    keys = R.modes_of(case.workload)
+    outputs, first, iterations = dict.fromkeys(keys), dict.fromkeys(keys), dict.fromkeys(keys)
+
+    def set_up(framework: str) -> None:
         for mode in W.modes_for(case.workload, framework):
             key = f"{case.id}/{framework}/{mode}"
             path = scratch / f"{framework}-{mode}.npz"
@@ -249,10 +268,8 @@ def run_case(
                 outputs[(framework, mode)] = {k: stored[k] for k in stored.files}
         # One full collection per case, not per mode: with TensorFlow loaded each costs ~0.2 s.
         workers[framework].call(cmd="freeze")
-    correctness = compare(case, outputs)
 
-    iterations = {}
-    for framework in W.FRAMEWORKS:
+    def warm_up(framework: str) -> None:
         for mode in W.modes_for(case.workload, framework):
             answer = workers[framework].call(
                 cmd="warmup",
@@ -261,6 +278,16 @@ def run_case(
                 min_rep_seconds=profile.min_rep_seconds,
             )
             iterations[(framework, mode)] = answer["iterations"]
+
+    def drop(framework: str) -> None:
+        names = [f"{case.id}/{framework}/{mode}" for mode in W.modes_for(case.workload, framework)]
+        workers[framework].call(cmd="drop", keys=names)
+
+    # A full run publishes the first-call times and calibrates on the warm-up, so each framework
+    # has the machine to itself; the smoke profile (profile.overlap) times nothing it publishes.
+    each_framework(set_up, profile.overlap)
+    correctness = compare(case, outputs)
+    each_framework(warm_up, profile.overlap)
 
     seconds: dict[tuple[str, str], list[float]] = {k: [] for k in iterations}
     load = {k: [0.0, 0, 0] for k in iterations}  # wall seconds, other processes' ticks, steal ticks
@@ -280,9 +307,7 @@ def run_case(
 
     amount, unit = case.work()
     results = []
-    for framework in W.FRAMEWORKS:
-        keys = [f"{case.id}/{framework}/{mode}" for mode in W.modes_for(case.workload, framework)]
-        workers[framework].call(cmd="drop", keys=keys)
+    each_framework(drop, profile.overlap)
     for (framework, mode), samples in seconds.items():
         wall, other, steal = load[(framework, mode)]
         other_cores = _signif(other / ticks_per_second / wall, 3) if wall > 0 else 0.0
@@ -329,6 +354,51 @@ def attach_replicate(data: dict, first: dict) -> None:
     data["replicate_generated_utc"] = first["generated_utc"]
 
 
+def plan_cases(profile: W.Profile, thread_counts: tuple[int, ...], only=None) -> tuple[list, list]:
+    """(main cases, [(threads, cases run at that count)]): the main cases at every thread count,
+    the sweep points that are not main cases at the first one only."""
+    main = W.main_cases(profile)
+    cases = W.all_cases(profile)
+    if only:
+        main = [c for c in main if c.workload in only]
+        cases = [c for c in cases if c.workload in only]
+    sweep_cases = [c for c in cases if c.id not in {m.id for m in main}]
+    return main, [(t, main + (sweep_cases if t == thread_counts[0] else [])) for t in thread_counts]
+
+
+def run_workers(profile: W.Profile, plan: list, tmp: Path, log) -> tuple[list, list, dict]:
+    """Every case of the plan in one worker per framework and thread count: (results, correctness
+    entries of the first thread count, what the workers reported at start-up)."""
+    total_cases, done_cases = sum(len(c) for _, c in plan), 0
+    results, correctness, hello = [], [], {f: [] for f in W.FRAMEWORKS}
+    for threads, threads_cases in plan:
+        env = {**child_env(threads, str(tmp / f"inductor-cache-{threads}")), **profile.env}
+        workers = {}
+        try:
+            for framework in W.FRAMEWORKS:  # both import at once; nothing is timed yet
+                workers[framework] = Worker(
+                    framework, threads, threads, profile.torch_compile_backend, env, tmp
+                )
+            for framework, worker in workers.items():
+                answer = worker.ready()
+                hello[framework].append({"requested": threads, **answer["threads"]})
+                hello[framework + ":versions"] = answer["versions"]
+                log(f"{framework} worker, {threads} thread(s): {answer['threads']}")
+            for case in threads_cases:
+                done_cases += 1
+                log(f"case {done_cases}/{total_cases}: {case.id}, {threads} thread(s)")
+                scratch = tmp / "outputs"
+                scratch.mkdir(exist_ok=True)
+                case_results, case_checks = run_case(case, workers, profile, scratch, log, threads)
+                results += case_results
+                if threads == plan[0][0]:
+                    correctness += case_checks
+        finally:
+            for worker in workers.values():
+                worker.close()
+    return results, correctness, hello
+
+
 def run(
     profile: W.Profile,
     thread_counts: tuple[int, ...] | None = None,
@@ -343,15 +413,8 @@ def run(
     (a partial run, for development: its file says profile "partial" and is never published)."""
     started = time.perf_counter()
     thread_counts = tuple(thread_counts or profile.thread_counts)
-    main = W.main_cases(profile)
-    cases = W.all_cases(profile)
-    if only:
-        main = [c for c in main if c.workload in only]
-        cases = [c for c in cases if c.workload in only]
-    sweep_cases = [c for c in cases if c.id not in {m.id for m in main}]
-    plan = [(t, main + (sweep_cases if t == thread_counts[0] else [])) for t in thread_counts]
-    total_cases, done_cases = sum(len(c) for _, c in plan), 0
-    limit, results, correctness, hello = [], [], [], {f: [] for f in W.FRAMEWORKS}
+    main, plan = plan_cases(profile, thread_counts, only)
+    limit = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmp = Path(tmp)
         blas = None
@@ -359,36 +422,18 @@ def run(
             log(f"NumPy matmul, n = {profile.limit_sizes}, {threads} thread(s)")
             runs, blas = run_limit(profile, threads, child_env(threads, str(tmp / "unused")), "before")
             limit += runs
-        for threads, threads_cases in plan:
-            env = {**child_env(threads, str(tmp / f"inductor-cache-{threads}")), **profile.env}
-            workers = {}
-            try:
-                for framework in W.FRAMEWORKS:  # both import at once; nothing is timed yet
-                    workers[framework] = Worker(
-                        framework, threads, threads, profile.torch_compile_backend, env, tmp
-                    )
-                for framework, worker in workers.items():
-                    answer = worker.ready()
-                    hello[framework].append({"requested": threads, **answer["threads"]})
-                    hello[framework + ":versions"] = answer["versions"]
-                    log(f"{framework} worker, {threads} thread(s): {answer['threads']}")
-                for case in threads_cases:
-                    done_cases += 1
-                    log(f"case {done_cases}/{total_cases}: {case.id}, {threads} thread(s)")
-                    scratch = tmp / "outputs"
-                    scratch.mkdir(exist_ok=True)
-                    case_results, case_checks = run_case(case, workers, profile, scratch, log, threads)
-                    results += case_results
-                    if threads == thread_counts[0]:
-                        correctness += case_checks
-            finally:
-                for worker in workers.values():
-                    worker.close()
-        cold_start = []
-        if not only:
-            first = thread_counts[0]
-            env_for = lambda cache: {**child_env(first, cache), **profile.env}  # noqa: E731
-            cold_start = run_cold(profile, first, first, env_for, log)
+        first = thread_counts[0]
+        env_for = lambda cache: {**child_env(first, cache), **profile.env}  # noqa: E731
+        cold = partial(run_cold, profile, first, first, env_for, log)
+        with ThreadPoolExecutor(1) as beside:
+            # A full run starts its cold processes once the workers are gone, so that nothing runs
+            # beside them; the smoke profile (profile.overlap) starts them now, beside the workers.
+            early = beside.submit(cold) if profile.overlap and not only else None
+            results, correctness, hello = run_workers(profile, plan, tmp, log)
+        if early is not None:
+            cold_start = early.result()
+        else:
+            cold_start = [] if only else cold()
         for threads in thread_counts:
             log(f"NumPy matmul again, {threads} thread(s)")
             limit += run_limit(profile, threads, child_env(threads, str(tmp / "unused")), "after")[0]

@@ -531,9 +531,8 @@ def validate(data, source: str = "benchmarks.json") -> dict:
         workload = c.choice(sweep, where, "workload", WORKLOADS)
         parameter = c.text(sweep, where, "parameter")
         values = c.items(sweep, where, "values")
-        needed = 3 if data["profile"] == "full" else 2
-        if len(values) < needed:
-            c.fail(f"{where}.values", f"a sweep needs at least {needed} points, got {len(values)}")
+        if data["profile"] == "full" and len(values) < 3:  # the smoke run's have one point
+            c.fail(f"{where}.values", f"a sweep needs at least 3 points, got {len(values)}")
         for value in values:
             for framework, mode in modes_of(workload):
                 if find(results, workload, parameter, value, framework, mode, thread_counts[0]) is None:

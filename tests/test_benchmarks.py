@@ -24,7 +24,15 @@ import pytest
 
 from bench import workloads as W
 from bench.charts import charts
-from bench.runner import CHARTS_DIR, BenchError, attach_replicate, child_env, compare, run_case
+from bench.runner import (
+    CHARTS_DIR,
+    BenchError,
+    attach_replicate,
+    child_env,
+    compare,
+    plan_cases,
+    run_case,
+)
 from hooks import benchmark_results as R
 from hooks.benchmark_tables import (
     INLINE,
@@ -261,32 +269,40 @@ class FakeWorker:
         return {}
 
 
-def _fake_run(tmp_path, tf_out, torch_out):
+def _fake_run(tmp_path, tf_out, torch_out, profile=W.SMOKE):
     case = W.Case("transformer_forward", dict(W.SMOKE.cases["transformer_forward"]))
     log: list = []
     outputs = {"tensorflow": {"out": tf_out}, "pytorch": {"out": torch_out}}
     workers = {f: FakeWorker(f, log, outputs) for f in W.FRAMEWORKS}
-    profile = W.SMOKE
     return case, log, lambda: run_case(case, workers, profile, tmp_path, log=lambda message: None)
 
 
-def test_repetitions_alternate_between_frameworks_after_the_checks(tmp_path):
+# FULL: one framework's first calls after the other's; SMOKE (overlap): both at once.
+@pytest.mark.parametrize("profile", [W.FULL, W.SMOKE], ids=["full", "smoke"])
+def test_repetitions_alternate_between_frameworks_after_the_checks(tmp_path, profile):
     out = np.ones((2, 3))
-    case, log, go = _fake_run(tmp_path, out, out)
+    case, log, go = _fake_run(tmp_path, out, out, profile)
     results, correctness = go()
     kinds = [kind for _, kind, _ in log]
     assert kinds.index("time") > max(i for i, k in enumerate(kinds) if k in ("setup", "warmup"))
     timed = [framework for framework, kind, _ in log if kind == "time"]
     tf_modes, pt_modes = (W.modes_for(case.workload, f) for f in W.FRAMEWORKS)
-    expected = (["tensorflow"] * len(tf_modes) + ["pytorch"] * len(pt_modes)) * W.SMOKE.repetitions
+    expected = (["tensorflow"] * len(tf_modes) + ["pytorch"] * len(pt_modes)) * profile.repetitions
     assert timed == expected
-    assert {(r["framework"], r["mode"]) for r in results} == set(R.modes_of(case.workload))
+    if not profile.overlap:  # TensorFlow's first calls, then PyTorch's, each with the machine to itself
+        set_up = [(framework, mode) for framework, kind, mode in log if kind == "setup"]
+        assert set_up == R.modes_of(case.workload)
+    # In the same order whichever framework answered first.
+    assert [(r["framework"], r["mode"]) for r in results] == R.modes_of(case.workload)
+    checked = [key for key in R.modes_of(case.workload) if key != ("pytorch", "eager")]  # the reference
+    assert [(e["framework"], e["mode"]) for e in correctness] == checked
     assert not any(r["disturbance"]["disturbed"] for r in results)
     assert all(e["passed"] for e in correctness)
 
 
-def test_a_disagreement_stops_the_run_before_anything_is_timed(tmp_path):
-    case, log, go = _fake_run(tmp_path, np.ones((2, 3)) * 1.01, np.ones((2, 3)))
+@pytest.mark.parametrize("profile", [W.FULL, W.SMOKE], ids=["full", "smoke"])
+def test_a_disagreement_stops_the_run_before_anything_is_timed(tmp_path, profile):
+    case, log, go = _fake_run(tmp_path, np.ones((2, 3)) * 1.01, np.ones((2, 3)), profile)
     with pytest.raises(BenchError, match="correctness check failed, nothing was timed"):
         go()
     assert not [entry for entry in log if entry[1] == "time"]
@@ -303,6 +319,24 @@ def test_compare_reports_the_largest_difference():
     assert entries[0]["max_abs_diff"] == pytest.approx(1e-6, rel=1e-2)
     with pytest.raises(BenchError, match="tensorflow eager: differs from NumPy"):
         compare(case, {("tensorflow", "eager"): {"out": exact + 0.1}, ("pytorch", "eager"): {"out": exact}})
+
+
+def test_sweep_points_run_once_at_the_first_thread_count():
+    """The smoke run's sweeps have one point, its main case; FULL's extra points are planned here."""
+    main, plan = plan_cases(W.FULL, (1, 2))
+    assert [c.id for c in main] == [c.id for c in W.main_cases(W.FULL)]
+    extra = [
+        W.Case(workload, {**W.FULL.cases[workload], parameter: value})
+        for workload, parameter, values in W.FULL.sweeps.values()
+        for value in values
+        if value != W.FULL.cases[workload][parameter]
+    ]
+    assert extra and [(t, cases) for t, cases in plan] == [(1, main + extra), (2, main)]
+    _, plan = plan_cases(W.FULL, (2, 1), only=("mlp_train",))
+    mlp = [c for c in extra if c.workload == "mlp_train"]
+    assert [(t, len(cases)) for t, cases in plan] == [(2, 1 + len(mlp)), (1, 1)]
+    _, plan = plan_cases(W.SMOKE, (1,))
+    assert plan == [(1, W.main_cases(W.SMOKE))], "the smoke run pays for no case beyond the main ones"
 
 
 def test_weights_are_shared_and_deterministic():
