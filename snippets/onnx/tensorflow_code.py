@@ -138,7 +138,8 @@ class DigitsReader(quantization.CalibrationDataReader):  # feeds calibration bat
 
 
 prepared, dynamic, static = workdir / "prepared.onnx", workdir / "dynamic.onnx", workdir / "static.onnx"
-quantization.quant_pre_process(workdir / "classifier.onnx", prepared)  # shape inference first
+# Shape inference first. ONNX's own suffices for a conv net; the symbolic one is for transformers.
+quantization.quant_pre_process(workdir / "classifier.onnx", prepared, skip_symbolic_shape=True)
 # Dynamic: int8 weights, activations quantised on the fly. Static: int8 weights and activations,
 # with ranges calibrated on the training images, written as QuantizeLinear/DequantizeLinear pairs.
 quantization.quantize_dynamic(prepared, dynamic, weight_type=quantization.QuantType.QInt8)
