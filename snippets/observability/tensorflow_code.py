@@ -164,11 +164,15 @@ def stat_value(stat):
     return host.stat_metadata[value].name if kind == "ref_value" else value
 
 
-allocations = [
-    {host.stat_metadata[s.metadata_id].name: stat_value(s) for s in event.stats}
+allocation_events = [
+    (line.timestamp_ns * 1000 + event.offset_ps, event)  # lines (threads) come in no fixed order
     for line in host.lines
     for event in line.events
     if host.event_metadata[event.metadata_id].name == "MemoryAllocation"
+]
+allocations = [
+    {host.stat_metadata[s.metadata_id].name: stat_value(s) for s in event.stats}
+    for _, event in sorted(allocation_events, key=lambda pair: pair[0])  # in time order
 ]
 for a in allocations:
     print(f"{a['tf_op']:52} {a['shape']:10} {a['requested_bytes']:7} bytes  allocator {a['allocator_name']}")
