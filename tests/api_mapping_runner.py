@@ -17,12 +17,19 @@ difference the row declares is the one the run shows:
 standard deviations), the standard deviations and kurtoses (within rtol, relative) and the
 fractions of exact zeros (within atol). The test (tests/test_api_mapping.py) runs this script with
 the network blocked, as snippets are.
+
+Rows run on one thread per framework: their tensors are tiny, and thread pools only add
+hand-offs. TensorFlow's global seed is set (which empties its kernel cache, making the next
+calls about ten times slower) only before TensorFlow code that can draw from its stateful
+generators; every other generator is seeded before every block.
 """
 
 import ast
+import gc
 import json
 import os
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -35,6 +42,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+# One thread per pool, read when the frameworks start (not set by calls: rows show those calls).
+os.environ.update(
+    OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1"
+)
+# Keras and TensorFlow import these when they are installed; no row uses them.
+NOT_IMPORTED = ("jax", "jaxlib", "sklearn", "pandas")
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -46,6 +60,9 @@ from tests.api_surfaces import coverage, enumerate_surfaces  # noqa: E402
 VALUE_TOLERANCE = {"rtol": 1e-5, "atol": 1e-6}
 STATISTICS_TOLERANCE = {"rtol": 0.05, "atol": 0.02}
 STATISTICS = ("mean", "std", "kurtosis", "zeros")
+# TensorFlow code that may draw from TensorFlow's stateful generators (tf.random.*, dropout, noise,
+# shuffling, sampling). Keras 3's own random ops are stateless: its SeedGenerator is reset instead.
+TF_RANDOM = re.compile(r"random|seed|dropout|noise|shuffl|sampl|multinomial|categorical|fractional", re.I)
 
 # The problem `optimize` solves: minimise 0.5 * sum(C * (w - T)**2) from W0.
 W0 = np.array([[0.5, -1.0, 2.0], [1.5, -0.5, 0.1]], dtype=np.float32)
@@ -226,11 +243,20 @@ class Frameworks:
 
     def __init__(self):
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        for name in NOT_IMPORTED:
+            sys.modules[name] = None  # an ImportError, which both frameworks handle
+        gc.disable()  # the imports make millions of objects; collecting meanwhile only costs time
         import keras
         import tensorflow as tf
         import torch
+        from keras.src.backend.common import global_state
+        from keras.src.random import seed_generator
+
+        gc.freeze()  # the frameworks' objects stay: later collections need not scan them
+        gc.enable()
 
         self.tf, self.keras, self.torch = tf, keras, torch
+        self.global_state, self.seed_generator = global_state, seed_generator
         self.modules = {"tf": tf, "torch": torch}
         self._surfaces = None
 
@@ -240,11 +266,17 @@ class Frameworks:
             self._surfaces = enumerate_surfaces()
         return self._surfaces
 
-    def seed(self) -> None:
+    def seed(self, tf_random: bool) -> None:
+        """keras.utils.set_random_seed(0), with TensorFlow's global seed only if `tf_random`."""
+        if tf_random:
+            self.keras.utils.set_random_seed(0)
+        else:
+            self.global_state.set_global_attribute("global_random_seed", 0)
+            self.global_state.set_global_attribute(self.seed_generator.GLOBAL_SEED_GENERATOR, None)
         random.seed(0)
         np.random.seed(0)
-        self.keras.utils.set_random_seed(0)  # also seeds tf.random
-        self.torch.manual_seed(0)
+        # torch.manual_seed would also seed every accelerator backend, each absent here.
+        self.torch.default_generator.manual_seed(0)
 
     def reset(self) -> None:
         """Undo global settings a row may change."""
@@ -259,7 +291,8 @@ class Frameworks:
         from tensorflow.python.framework import config as tf_config
 
         tf_config.disable_op_determinism()
-        self.torch.use_deterministic_algorithms(False)
+        if self.torch.are_deterministic_algorithms_enabled():  # the call imports Inductor
+            self.torch.use_deterministic_algorithms(False)
 
     def namespace(self, side: str, arrays: dict[str, np.ndarray], tmp: str) -> dict:
         tf, keras, torch = self.tf, self.keras, self.torch
@@ -350,7 +383,7 @@ def run_block(fw: Frameworks, mapping: Mapping, row: Row, side: str, form: str, 
     try:
         # Only the inputs the code names are converted: thousands of conversions saved.
         namespace = fw.namespace(side, {k: v for k, v in arrays.items() if k in names}, tmp)
-        fw.seed()
+        fw.seed(tf_random=side == "tf" and (row.compare == "statistics" or bool(TF_RANDOM.search(code))))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             exec(body, namespace)

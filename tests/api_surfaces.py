@@ -11,6 +11,7 @@ Used by tests/api_mapping_runner.py (which has both frameworks imported) to repo
 """
 
 import ast
+import functools
 import importlib
 import inspect
 
@@ -82,6 +83,7 @@ def dotted_names(code: str) -> set[str]:
     return found
 
 
+@functools.cache  # rows share names; a failed import (the first try for most) is slow
 def _resolve(dotted: str):
     """The object a dotted name refers to, or None."""
     parts = dotted.split(".")

@@ -871,21 +871,45 @@ def test_the_mapping_stylesheet_and_script_load_on_its_pages_only(site):
     assert (site / "assets" / "stylesheets" / "api-mapping.css").is_file()
 
 
+def mapping_context(browser, server: str, javascript: bool = True):
+    """A context of this worker's Chromium that reaches nothing outside the site and no search index
+    (Material's worker indexes the whole site on every page load; these tests do not search)."""
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(server) and not url.endswith("search_index.json"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", route)
+    return context
+
+
+@pytest.fixture(scope="module")
+def tab(browser, server):
+    """One tab with JavaScript for the tests of this file, each opening its page in turn."""
+    context = mapping_context(browser, server)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
-def open_page(browser, server):
-    """Opens a page of the site in a fresh context of this worker's Chromium, with or without
-    JavaScript; nothing outside the site is reached."""
+def open_page(tab, browser, server):
+    """Opens a page of the site in the shared tab at the given width, or, without JavaScript, in a
+    context of its own."""
     contexts = []
 
     def open_(path: str, javascript: bool = True, width: int = 1280):
-        context = browser.new_context(
-            java_script_enabled=javascript, viewport={"width": width, "height": 900}
-        )
-        contexts.append(context)
-        context.route(
-            "**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort()
-        )
-        page = context.new_page()
+        if javascript:
+            page = tab
+            page.set_viewport_size({"width": width, "height": 900})
+            if page.url.split("#")[0] == (server + path).split("#")[0]:
+                page.goto("about:blank")  # else a new fragment would only scroll, not load
+        else:
+            contexts.append(mapping_context(browser, server, javascript=False))
+            page = contexts[-1].new_page()
         page.goto(server + path)
         return page
 
