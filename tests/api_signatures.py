@@ -102,12 +102,16 @@ def read_signatures(obj, namespace: dict) -> tuple[list[Found], str]:
 
 
 def docstring_signatures(obj, namespace: dict) -> list[Found]:
-    """The `name(...) -> ...` lines of a built-in's docstring (one per overload)."""
+    """The `name(...) -> ...` lines of a built-in's docstring (one per overload). The name may be
+    written as the built-in's `__qualname__` (`Generator.manual_seed`) or with its namespace dotted
+    (`linalg.solve_triangular` for `linalg_solve_triangular`)."""
     name = getattr(obj, "__name__", "")
+    spellings = {name, getattr(obj, "__qualname__", name), name.replace("_", ".", 1)}
+    pattern = "|".join(re.escape(spelling) for spelling in sorted(spellings) if spelling)
     found = []
     for line in (inspect.getdoc(obj) or "").splitlines():
         text = line.strip().removeprefix(".. function:: ")  # later overloads are Sphinx directives
-        match = re.fullmatch(rf"{re.escape(name)}(\(.*\))(\s*->.*)?", text) if name else None
+        match = re.fullmatch(rf"(?:{pattern})(\(.*\))(\s*->.*)?", text) if name else None
         if not match:
             continue
         try:

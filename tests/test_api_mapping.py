@@ -45,6 +45,7 @@ from hooks.api_mapping import (
     render_versions,
     slug,
 )
+from hooks.api_mapping_data import ARGUMENT_DIFFERENCES
 from hooks.api_mapping_export import CSV_FILE, FIELDS, JSON_FILE, versions
 from tests.api_mapping_runner import write_expectations
 from tests.api_signatures import unchecked
@@ -263,6 +264,16 @@ def test_the_data_file_is_valid_and_covers_every_area_and_difference():
     assert {row.difference for row in ROWS} == set(DIFFERENCES)
     bites = [row.bite for row in ROWS if row.bite]
     assert len(bites) >= 8, bites
+
+
+def test_every_row_with_argument_or_default_differences_lists_its_arguments():
+    """The arguments table is how a reader sees which argument to rename or which default to change."""
+    missing = [
+        f"{row.where(DATA_FILE, 'difference')}, field 'arguments': missing (difference {row.difference!r})"
+        for row in ROWS
+        if row.difference in ARGUMENT_DIFFERENCES and not row.arguments
+    ]
+    assert not missing, f"{len(missing)} rows without their arguments:\n" + "\n".join(missing)
 
 
 @pytest.fixture(scope="session")
