@@ -1253,17 +1253,26 @@ def search_box(session, words: list[str]) -> dict[str, list[str]]:
     """Type each word into the theme's search box on the home page: the pages it lists, in order."""
     page = session.goto("")
     search = page.locator("input.md-search__input")
-    none = page.evaluate(
-        "JSON.parse(document.getElementById('__config').textContent).translations['search.result.none']"
+    none, placeholder = page.evaluate(
+        """() => {
+            const translations = JSON.parse(document.getElementById('__config').textContent).translations;
+            return [translations['search.result.none'], translations['search.result.placeholder']];
+        }"""
     )
     results = {}
     for word in words:
-        # The theme searches on key events: fill, then a key. Clear first, so that the results
-        # read below cannot be those of the previous word.
+        # The theme searches on key events: fill, then a key. Clear first and wait for the empty
+        # query's answer (the placeholder, shown once the index is built): else that answer, if
+        # late, would be read as "no results" for the word.
         search.click()
         search.fill("")
         search.press("End")
-        page.wait_for_function("() => !document.querySelector('.md-search-result__item')", polling=50)
+        page.wait_for_function(
+            """placeholder => !document.querySelector('.md-search-result__item') &&
+                document.querySelector('.md-search-result__meta').textContent.trim() === placeholder""",
+            arg=placeholder,
+            polling=50,
+        )
         search.fill(word)
         search.press("End")
         page.wait_for_function(
