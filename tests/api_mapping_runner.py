@@ -19,8 +19,8 @@ fractions of exact zeros (within atol). The test (tests/test_api_mapping.py) run
 the network blocked, as snippets are.
 
 Rows run on one thread per framework: their tensors are tiny, and thread pools only add
-hand-offs. TensorFlow's global seed is set (which empties its kernel cache, making the next
-calls about ten times slower) only before TensorFlow code that can draw from its stateful
+hand-offs. TensorFlow's global seed is set (which empties its kernel cache, so the next
+calls build their kernels again) only before TensorFlow code that can draw from its stateful
 generators; every other generator is seeded before every block.
 """
 

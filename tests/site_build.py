@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import urllib.request
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -85,6 +86,18 @@ def serve(site: Path):
 
 # Debian's package installs /usr/bin/chromium; CHROMIUM_PATH overrides; other Chromium builds on
 # PATH (Ubuntu's chromium-browser, Google Chrome on hosted runners) are used if that is missing.
+SEARCH_INDEX = "/search/search_index.json"  # the theme's, for the whole site
+
+
+def index_without_documents(server: str) -> dict:
+    """The site's search index with no documents, as keyword arguments of `Route.fulfill`: pages
+    that are not tested for search get it, so that the theme's worker does not index the site."""
+    with urllib.request.urlopen(server + SEARCH_INDEX.lstrip("/"), timeout=10) as response:
+        index = json.loads(response.read())
+    body = json.dumps({**index, "docs": []})
+    return {"status": 200, "content_type": "application/json", "body": body}
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or next(
     (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))),
     "/usr/bin/chromium",

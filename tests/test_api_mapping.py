@@ -52,6 +52,7 @@ from tests.api_signatures import unchecked
 from tests.harness.execution_cache import HARNESS_DIR, code_fingerprint, environment_fingerprint, make_key
 from tests.harness.run import snippet_env
 from tests.harness.sections import ROOT, relative
+from tests.site_build import SEARCH_INDEX, index_without_documents
 
 # One xdist worker runs this file (make test uses --dist loadgroup): its rows run once, in one process.
 pytestmark = pytest.mark.xdist_group("api-mapping")
@@ -883,18 +884,14 @@ def test_the_mapping_stylesheet_and_script_load_on_its_pages_only(site):
 
 
 def mapping_context(browser, server: str, javascript: bool = True):
-    """A context of this worker's Chromium that reaches nothing outside the site and no search index
-    (Material's worker indexes the whole site on every page load; these tests do not search)."""
+    """A context of this worker's Chromium that reaches nothing outside the site and gets the search
+    index without its documents (these tests do not search)."""
     context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
-
-    def route(route):
-        url = route.request.url
-        if url.startswith(server) and not url.endswith("search_index.json"):
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", route)
+    context.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort()
+    )
+    stub = index_without_documents(server)  # routed last, so it comes first (Playwright's order)
+    context.route(server + SEARCH_INDEX.lstrip("/"), lambda route: route.fulfill(**stub))
     return context
 
 

@@ -33,7 +33,6 @@ import re
 import statistics
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -46,7 +45,7 @@ from hooks.api_mapping import PAGE_OF_AREA, load_mapping
 from hooks.decision_table import Decision, load_decisions
 from tests.harness.execution_cache import ExecutionCache, code_fingerprint, environment_fingerprint, make_key
 from tests.harness.sections import ROOT, page_files
-from tests.site_build import chromium_identity, launch
+from tests.site_build import SEARCH_INDEX, chromium_identity, index_without_documents, launch
 
 # One xdist worker runs every browser test (make test uses --dist loadgroup): the crawl is shared.
 # The first test's setup makes the whole crawl; beside cold snippet runs on a 2-core CI machine its
@@ -83,10 +82,9 @@ FIRST_VISIT_LIMIT_BYTES = 400_000  # "400 KB" compressed
 REPEAT_VISIT_LIMIT_BYTES = 150_000  # "150 KB" compressed
 GZIP_LEVEL = 6
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
-# The theme's search index is one file for the whole site, fetched by the search worker on the
-# first page and then served from the browser cache. Its uncompressed size also has a limit:
-# lunr parses and indexes all of it in the browser on every first visit.
-SEARCH_INDEX = "/search/search_index.json"
+# The theme's search index (SEARCH_INDEX) is one file for the whole site, fetched by the search
+# worker on the first page and then served from the browser cache. Its uncompressed size also has a
+# limit: lunr parses and indexes all of it in the browser on every first visit.
 PAGE_VISITS = "page visits"  # the execution cache's names for these kinds of run
 COLOUR_CHECKS = "colour checks"
 SEARCH_INDEX_LIMIT_BYTES = 1_000_000
@@ -662,14 +660,6 @@ FULLY_INDEXED_PAGE = ""  # the home page
 
 
 @functools.cache
-def index_without_documents(server: str) -> dict:
-    """The site's search index with no documents, as keyword arguments of `Route.fulfill`."""
-    with urllib.request.urlopen(server + SEARCH_INDEX.lstrip("/"), timeout=10) as response:
-        index = json.loads(response.read())
-    body = json.dumps({**index, "docs": []})
-    return {"status": 200, "content_type": "application/json", "body": body}
-
-
 class Crawler:
     """A tab for the crawl: one context, HTTP cache disabled, opened on first use."""
 
